@@ -1,0 +1,103 @@
+//! The serde bridge between typed models and cty values.
+//!
+//! [`from_value`] reads a model from a cty value (config, plan or state) and [`to_value`] writes a
+//! model back as a cty value of the schema's type. Null, unknown and known survive the trip when a
+//! field is a [`super::Value`]; errors name the attribute path where they happened.
+
+mod de;
+mod ser;
+
+use std::fmt;
+
+use crate::cty::{self, Path, Type};
+
+pub use de::ValueDeserializer;
+pub use ser::ValueSerializer;
+
+/// Newtype-struct name through which [`super::Value`] asks the deserializer for null/unknown/known.
+pub(crate) const VALUE_MARKER: &str = "$terraform_provider::framework::Value";
+/// Newtype-struct name through which [`super::Value::Unknown`] tells the serializer "unknown".
+pub(crate) const UNKNOWN_MARKER: &str = "$terraform_provider::framework::Unknown";
+
+/// A mismatch between a model and a value or type, with the attribute path where it happened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct BridgeError {
+    /// Where in the value; `None` until the innermost (de)serializer claims it.
+    pub path: Option<Path>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl BridgeError {
+    fn new(path: &Path, message: impl fmt::Display) -> Self {
+        Self {
+            path: Some(path.clone()),
+            message: message.to_string(),
+        }
+    }
+
+    /// Sets the path if no deeper step has set it.
+    fn within(mut self, path: &Path) -> Self {
+        if self.path.is_none() {
+            self.path = Some(path.clone());
+        }
+        self
+    }
+
+    /// The path, the root when none was recorded.
+    #[must_use]
+    pub fn path(&self) -> Path {
+        self.path.clone().unwrap_or_default()
+    }
+}
+
+impl fmt::Display for BridgeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) if !path.is_root() => write!(f, "at {path}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl serde::de::Error for BridgeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self {
+            path: None,
+            message: msg.to_string(),
+        }
+    }
+}
+
+impl serde::ser::Error for BridgeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self {
+            path: None,
+            message: msg.to_string(),
+        }
+    }
+}
+
+/// Reads a `T` from a cty value.
+///
+/// # Errors
+/// When the value does not fit `T`, e.g. an unknown where `T` has no [`super::Value`] field.
+pub fn from_value<'de, T: serde::Deserialize<'de>>(
+    value: &'de cty::Value,
+) -> Result<T, BridgeError> {
+    T::deserialize(ValueDeserializer::new(value, Path::root()))
+}
+
+/// Writes `value` as a cty value of type `ty`; object attributes the model lacks become null.
+///
+/// # Errors
+/// When the model does not fit the type, e.g. a field that the schema does not have.
+pub fn to_value<T: serde::Serialize + ?Sized>(
+    value: &T,
+    ty: &Type,
+) -> Result<cty::Value, BridgeError> {
+    value.serialize(ValueSerializer::new(ty, Path::root()))
+}
+
+#[cfg(test)]
+mod tests;
