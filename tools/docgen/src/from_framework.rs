@@ -1,11 +1,219 @@
-//! Fills the docs model from the provider's schema (the framework's schema model).
+//! Fills the docs model from the framework's schemas, so the docs say exactly what the provider
+//! tells Terraform. Sentences the framework keeps beside an attribute (its default, its validators'
+//! and plan modifiers' descriptions) are appended to the attribute's description, and config
+//! validators' sentences to the schema's.
 
-use crate::Error;
-use crate::model::ProviderDocs;
+use terraform_provider_conductorone::cty::{Type, Value};
+use terraform_provider_conductorone::framework::schema::{self as fw, AttributeType};
 
-/// The documentation model of the `conductorone` provider, read from its schema.
-pub fn provider_docs() -> Result<ProviderDocs, Error> {
-    Err(Error::Schema(
-        "the provider's schema is not available yet".to_owned(),
-    ))
+use crate::model::{
+    Attribute, Block, IdentityAttribute, NestedAttributes, Nesting, ObjectField, ProviderDocs,
+    Schema,
+};
+
+/// A resource as docgen needs it: type name, schema, and identity schema when it has one.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceSchemas<'a> {
+    /// Full type name, e.g. `conductorone_xero_integration`.
+    pub type_name: &'a str,
+    /// The resource's schema.
+    pub schema: &'a fw::Schema,
+    /// The resource identity's schema (Terraform 1.12 and later).
+    pub identity: Option<&'a fw::Schema>,
+}
+
+/// The docs model of a provider named `name` with these schemas.
+pub fn provider_docs_from(
+    name: &str,
+    provider: &fw::Schema,
+    resources: &[ResourceSchemas<'_>],
+    data_sources: &[(&str, &fw::Schema)],
+) -> ProviderDocs {
+    let mut resources: Vec<(String, Schema)> = resources
+        .iter()
+        .map(|r| {
+            let mut schema = schema(r.schema);
+            if let Some(identity) = r.identity {
+                schema.identity = identity_attributes(identity);
+            }
+            (r.type_name.to_owned(), schema)
+        })
+        .collect();
+    let mut data_sources: Vec<(String, Schema)> = data_sources
+        .iter()
+        .map(|(name, s)| ((*name).to_owned(), schema(s)))
+        .collect();
+    resources.sort_by(|a, b| a.0.cmp(&b.0));
+    data_sources.sort_by(|a, b| a.0.cmp(&b.0));
+    ProviderDocs {
+        name: name.to_owned(),
+        provider: schema(provider),
+        resources,
+        data_sources,
+    }
+}
+
+/// The docs model of one framework schema.
+pub fn schema(schema: &fw::Schema) -> Schema {
+    let mut description = schema.block.description.trim().to_owned();
+    let rules: Vec<String> = schema
+        .validators
+        .iter()
+        .map(|v| sentence(&v.description()))
+        .collect();
+    if !rules.is_empty() {
+        description.push_str("\n\n");
+        description.push_str(&rules.join(" "));
+    }
+    Schema {
+        description,
+        attributes: schema.block.attributes.iter().map(attribute).collect(),
+        blocks: schema.block.blocks.iter().map(block).collect(),
+        identity: Vec::new(),
+    }
+}
+
+fn identity_attributes(identity: &fw::Schema) -> Vec<IdentityAttribute> {
+    identity
+        .block
+        .attributes
+        .iter()
+        .map(|a| IdentityAttribute {
+            name: a.name.clone(),
+            type_label: type_label(&a.value_type()),
+            description: a.description.trim().to_owned(),
+            required_for_import: a.presence == fw::Presence::Required,
+        })
+        .collect()
+}
+
+fn attribute(attr: &fw::Attribute) -> Attribute {
+    let mut notes = Vec::new();
+    if let Some(default) = attr.default.as_ref().and_then(literal) {
+        notes.push(format!("Defaults to `{default}`."));
+    }
+    notes.extend(
+        attr.validators
+            .iter()
+            .map(|v| sentence(&format!("The value {}", v.description()))),
+    );
+    notes.extend(
+        attr.plan_modifiers
+            .iter()
+            .map(|m| sentence(&m.description())),
+    );
+    let mut description = attr.description.trim().to_owned();
+    // Only a described attribute gets the extra sentences: the freshness check must still see a
+    // missing description as missing.
+    if !description.is_empty() && !notes.is_empty() {
+        description.push(' ');
+        description.push_str(&notes.join(" "));
+    }
+    let (nested, object_fields, type_label) = match &attr.ty {
+        AttributeType::Nested {
+            nesting,
+            attributes,
+        } => (
+            Some(NestedAttributes {
+                nesting: nesting_of(*nesting),
+                attributes: attributes.iter().map(attribute).collect(),
+            }),
+            Vec::new(),
+            String::new(),
+        ),
+        AttributeType::Type(ty) => (None, object_fields(ty), type_label(ty)),
+    };
+    Attribute {
+        name: attr.name.clone(),
+        type_label,
+        description,
+        required: attr.presence == fw::Presence::Required,
+        optional: matches!(
+            attr.presence,
+            fw::Presence::Optional | fw::Presence::OptionalComputed
+        ),
+        computed: attr.presence.is_computed(),
+        sensitive: attr.sensitive,
+        write_only: attr.write_only,
+        deprecated: attr.deprecated.clone(),
+        nested,
+        object_fields,
+    }
+}
+
+fn block(nested: &fw::NestedBlock) -> Block {
+    Block {
+        name: nested.type_name.clone(),
+        description: nested.block.description.trim().to_owned(),
+        nesting: nesting_of(nested.nesting),
+        min_items: u64::try_from(nested.min_items).unwrap_or(0),
+        max_items: u64::try_from(nested.max_items).unwrap_or(0),
+        deprecated: nested.block.deprecated.clone(),
+        attributes: nested.block.attributes.iter().map(attribute).collect(),
+        blocks: nested.block.blocks.iter().map(block).collect(),
+    }
+}
+
+fn nesting_of(nesting: fw::Nesting) -> Nesting {
+    match nesting {
+        fw::Nesting::Single => Nesting::Single,
+        fw::Nesting::List => Nesting::List,
+        fw::Nesting::Set => Nesting::Set,
+        fw::Nesting::Map => Nesting::Map,
+    }
+}
+
+/// How the docs name a type: `String`, `List of Number`, `Map of Object` ….
+pub fn type_label(ty: &Type) -> String {
+    match ty {
+        Type::String => "String".to_owned(),
+        Type::Number => "Number".to_owned(),
+        Type::Bool => "Boolean".to_owned(),
+        Type::Dynamic => "Dynamic".to_owned(),
+        Type::List(inner) => format!("List of {}", type_label(inner)),
+        Type::Set(inner) => format!("Set of {}", type_label(inner)),
+        Type::Map(inner) => format!("Map of {}", type_label(inner)),
+        Type::Object(_) => "Object".to_owned(),
+        Type::Tuple(_) => "Tuple".to_owned(),
+    }
+}
+
+/// The fields of an object type, or of the objects a collection holds.
+fn object_fields(ty: &Type) -> Vec<ObjectField> {
+    match ty {
+        Type::Object(object) => object
+            .attributes
+            .iter()
+            .map(|(name, ty)| ObjectField {
+                name: name.clone(),
+                type_label: type_label(ty),
+            })
+            .collect(),
+        Type::List(inner) | Type::Set(inner) | Type::Map(inner) => object_fields(inner),
+        _ => Vec::new(),
+    }
+}
+
+/// A default value as HCL would spell it, for scalars; collections are not worth a sentence.
+fn literal(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(format!("{s:?}")),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `text` as a sentence: first letter upper-case, ending in a full stop.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }

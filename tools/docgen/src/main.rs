@@ -32,7 +32,7 @@ fn run() -> anyhow::Result<ExitCode> {
             other => bail!("unknown argument {other:?} (try --help)"),
         }
     }
-    let docs = docgen::from_framework::provider_docs()?;
+    let docs = docgen::provider_docs()?;
     if check {
         let report = docgen::check(&docs, &root)?;
         if report.is_clean() {

@@ -342,3 +342,170 @@ fn check_reports_stale_missing_and_extra_pages() {
     );
     assert!(check(&docs, dir.path()).expect("check").is_clean());
 }
+
+mod from_framework {
+    use std::sync::Arc;
+
+    use terraform_provider_conductorone::cty::{Path, Type, Value};
+    use terraform_provider_conductorone::framework::plan_modifiers::{
+        RequiresReplace, UseStateForUnknown,
+    };
+    use terraform_provider_conductorone::framework::schema::{
+        Attribute, AttributeType, Block, NestedBlock, Nesting, Presence, Schema,
+    };
+    use terraform_provider_conductorone::framework::validators::{ExactlyOneOf, NotBlank};
+
+    use crate::from_framework::{ResourceSchemas, provider_docs_from, type_label};
+    use crate::render;
+
+    fn described(mut attr: Attribute, description: &str) -> Attribute {
+        attr.description = description.into();
+        attr
+    }
+
+    fn plain(name: &str, ty: Type, presence: Presence, description: &str) -> Attribute {
+        described(
+            Attribute::new(name, AttributeType::Type(ty), presence),
+            description,
+        )
+    }
+
+    fn widget() -> Schema {
+        let mut name = plain("name", Type::String, Presence::Optional, "The name.");
+        name.validators.push(Arc::new(NotBlank));
+        name.plan_modifiers.push(Arc::new(RequiresReplace));
+        let mut id = plain("id", Type::String, Presence::Computed, "The ID.");
+        id.plan_modifiers.push(Arc::new(UseStateForUnknown));
+        let mut wait = plain("wait", Type::Bool, Presence::OptionalComputed, "Wait.");
+        wait.default = Some(Value::Bool(true));
+        let mut secret = plain("secret_wo", Type::String, Presence::Optional, "A secret.");
+        secret.sensitive = true;
+        secret.write_only = true;
+        let spec = described(
+            Attribute::new(
+                "spec",
+                AttributeType::Nested {
+                    nesting: Nesting::Single,
+                    attributes: vec![plain("size", Type::Number, Presence::Required, "Size.")],
+                },
+                Presence::Optional,
+            ),
+            "A new spec.",
+        );
+        let roles = plain(
+            "roles",
+            Type::list(Type::object([
+                ("id", Type::String),
+                ("grants", Type::Number),
+            ])),
+            Presence::Computed,
+            "Roles.",
+        );
+        let timeouts = NestedBlock {
+            type_name: "timeouts".into(),
+            block: Block {
+                attributes: vec![plain("create", Type::String, Presence::Optional, "Create.")],
+                description: "Timeouts.".into(),
+                ..Block::default()
+            },
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+        };
+        let mut schema = Schema::new(Block {
+            attributes: vec![id, name, roles, secret, spec, wait],
+            blocks: vec![timeouts],
+            description: "Manages a widget.".into(),
+            deprecated: None,
+        });
+        schema.validators.push(Arc::new(ExactlyOneOf(vec![
+            Path::attr("name"),
+            Path::attr("spec"),
+        ])));
+        schema
+    }
+
+    #[test]
+    fn framework_schema_becomes_docs_with_its_sentences() {
+        let provider = Schema::new(Block {
+            attributes: vec![plain("url", Type::String, Presence::Optional, "The URL.")],
+            description: "The provider.".into(),
+            ..Block::default()
+        });
+        let identity = Schema::new(Block {
+            attributes: vec![plain("id", Type::String, Presence::Required, "The ID.")],
+            ..Block::default()
+        });
+        let widget = widget();
+        let docs = provider_docs_from(
+            "demo",
+            &provider,
+            &[ResourceSchemas {
+                type_name: "demo_widget",
+                schema: &widget,
+                identity: Some(&identity),
+            }],
+            &[],
+        );
+        assert!(crate::undescribed(&docs).is_empty());
+        let schema = &docs.resources[0].1;
+        assert!(
+            schema
+                .description
+                .starts_with("Manages a widget.\n\nExactly one of "),
+            "{}",
+            schema.description
+        );
+        assert_eq!(schema.identity[0].name, "id");
+        assert!(schema.identity[0].required_for_import);
+
+        let text = render::schema_section(schema);
+        for line in [
+            "- `name` (String) The name. The value must not be empty or start or end with whitespace. Changing this value replaces the resource.",
+            "- `secret_wo` (String, Sensitive, Write-only) A secret.",
+            "- `spec` (Attributes) A new spec. (see [below for nested schema](#nestedatt--spec))",
+            "- `wait` (Boolean) Wait. Defaults to `true`.",
+            "- `timeouts` (Block) Timeouts. (see [below for nested schema](#nestedblock--timeouts))",
+            "- `id` (String) The ID. The value does not change after creation.",
+            "- `roles` (List of Object) Roles. (see [below for nested schema](#nestedatt--roles))",
+            "Read-Only:\n\n- `grants` (Number)\n- `id` (String)",
+            "Required:\n\n- `size` (Number) Size.",
+        ] {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
+        // Optional+computed `wait` is listed with what the user may set, not as read-only.
+        let read_only = text.split("### Read-Only").nth(1).expect("read-only list");
+        assert!(
+            !read_only
+                .split("<a id")
+                .next()
+                .unwrap_or("")
+                .contains("`wait`")
+        );
+    }
+
+    #[test]
+    fn an_undescribed_attribute_stays_undescribed_despite_its_sentences() {
+        let mut widget = widget();
+        widget
+            .attribute_mut("name")
+            .expect("name")
+            .description
+            .clear();
+        let provider = Schema::new(Block {
+            description: "P.".into(),
+            ..Block::default()
+        });
+        let docs = provider_docs_from("demo", &provider, &[], &[("demo_widget", &widget)]);
+        assert_eq!(crate::undescribed(&docs), ["demo_widget.name"]);
+    }
+
+    #[test]
+    fn type_labels() {
+        assert_eq!(
+            type_label(&Type::map(Type::list(Type::Bool))),
+            "Map of List of Boolean"
+        );
+        assert_eq!(type_label(&Type::set(Type::Number)), "Set of Number");
+    }
+}
