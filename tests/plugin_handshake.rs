@@ -1,6 +1,8 @@
 //! Runs the provider binary the way Terraform does (and the way a person might) and checks the
 //! go-plugin start-up contract from the outside.
 
+#![allow(clippy::unwrap_used)]
+
 mod plugin_common;
 
 use std::io::{BufRead as _, BufReader, Read as _};

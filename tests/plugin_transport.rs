@@ -1,6 +1,8 @@
 //! In-process tests of the served transport: AutoMTLS with a pinned client certificate, the
 //! health and controller services, and the message size limit.
 
+#![allow(clippy::unwrap_used)]
+
 mod plugin_common;
 
 use std::sync::{Arc, Mutex};
