@@ -7,15 +7,31 @@
 //! into [`diag::Diagnostics`] with attribute paths.
 
 pub mod bridge;
+pub mod context;
+pub mod data_source;
 pub mod diag;
 pub mod model;
+pub mod plan;
 pub mod plan_modifiers;
+pub mod private;
+pub mod provider;
+pub mod resource;
 pub mod schema;
+pub mod validate;
 pub mod validators;
 mod value;
 pub mod walk;
 
+pub use context::{ClientCapabilities, Context, ValidateRequest, ValidateResponse};
+pub use data_source::{DataSource, ReadDataRequest, ReadDataResponse};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use model::{Model, SchemaError, schema_for};
+pub use private::PrivateState;
+pub use provider::{ConfigureRequest, ConfigureResponse, Provider};
+pub use resource::{
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel, ImportRequest,
+    ImportResponse, ModifyPlanRequest, ModifyPlanResponse, NoIdentity, ReadRequest, ReadResponse,
+    Resource, UpdateRequest, UpdateResponse,
+};
 pub use schema::{Attribute, AttributeType, Block, NestedBlock, Nesting, Presence, Schema};
 pub use value::Value;

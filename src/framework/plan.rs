@@ -1,0 +1,242 @@
+//! The plan pipeline's framework steps, on cty values and the schema: defaults, marking computed
+//! attributes unknown, attribute plan modifiers, and write-only handling.
+//!
+//! The dispatcher runs them in this order for a create or update, then the resource's own
+//! `modify_plan`: the same order HashiCorp's framework uses, so plans look as Terraform users
+//! expect. Elements of set-nested attributes have no stable path, so the steps do not descend
+//! into them.
+
+use crate::cty::{self, Path};
+
+use super::diag::Diagnostics;
+use super::plan_modifiers::{PlanModifyRequest, PlanModifyResponse};
+use super::schema::{Attribute, Block, Nesting, Schema};
+use super::walk;
+
+type Visit<'f> = dyn FnMut(&Attribute, &Path, &mut cty::Value) + 'f;
+
+/// Calls `f` on every attribute value of `value` (parents before their nested attributes).
+pub fn visit_attributes(schema: &Schema, value: &mut cty::Value, f: &mut Visit<'_>) {
+    visit_block(&schema.block, value, &Path::root(), f);
+}
+
+fn visit_block(block: &Block, value: &mut cty::Value, path: &Path, f: &mut Visit<'_>) {
+    let cty::Value::Object(attrs) = value else {
+        return;
+    };
+    for a in &block.attributes {
+        if let Some(v) = attrs.get_mut(&a.name) {
+            let p = path.join_attr(a.name.clone());
+            f(a, &p, v);
+            visit_nested(a, v, &p, f);
+        }
+    }
+    for nb in &block.blocks {
+        let Some(v) = attrs.get_mut(&nb.type_name) else {
+            continue;
+        };
+        let p = path.join_attr(nb.type_name.clone());
+        each_element(nb.nesting, v, &p, &mut |item, ip| {
+            visit_block(&nb.block, item, ip, f)
+        });
+    }
+}
+
+fn visit_nested(a: &Attribute, v: &mut cty::Value, p: &Path, f: &mut Visit<'_>) {
+    let Some((nesting, inner)) = a.nested() else {
+        return;
+    };
+    let block = Block {
+        attributes: inner.to_vec(),
+        ..Block::default()
+    };
+    each_element(nesting, v, p, &mut |item, ip| {
+        visit_block(&block, item, ip, f)
+    });
+}
+
+fn each_element(
+    nesting: Nesting,
+    v: &mut cty::Value,
+    p: &Path,
+    f: &mut dyn FnMut(&mut cty::Value, &Path),
+) {
+    match (nesting, v) {
+        (Nesting::Single, v) => f(v, p),
+        (Nesting::List, cty::Value::List(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                f(item, &p.join_index(i64::try_from(i).unwrap_or(i64::MAX)));
+            }
+        }
+        (Nesting::Map, cty::Value::Map(items)) => {
+            for (k, item) in items.iter_mut() {
+                f(item, &p.join_key(k.clone()));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn config_at<'a>(config: &'a cty::Value, path: &Path) -> &'a cty::Value {
+    walk::get(config, path).unwrap_or(&cty::Value::Null)
+}
+
+/// Sets attributes with a default to it where the configuration leaves them null.
+pub fn apply_defaults(schema: &Schema, config: &cty::Value, plan: &mut cty::Value) {
+    visit_attributes(schema, plan, &mut |a, p, v| {
+        if let Some(default) = &a.default {
+            if config_at(config, p).is_null() {
+                *v = default.clone();
+            }
+        }
+    });
+}
+
+/// Marks computed attributes that the configuration leaves null as "known after apply", so the
+/// resource may set them. Call it only when the resource changes.
+pub fn mark_computed_unknown(schema: &Schema, config: &cty::Value, plan: &mut cty::Value) {
+    visit_attributes(schema, plan, &mut |a, p, v| {
+        if a.presence.is_computed() && a.default.is_none() && config_at(config, p).is_null() {
+            *v = cty::Value::unknown();
+        }
+    });
+}
+
+/// Runs every attribute's plan modifiers; returns the paths that force replacement.
+pub fn run_plan_modifiers(
+    schema: &Schema,
+    config: &cty::Value,
+    prior: &cty::Value,
+    plan: &mut cty::Value,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Path> {
+    let creating = prior.is_null();
+    let mut replace = Vec::new();
+    visit_attributes(schema, plan, &mut |a, p, v| {
+        for modifier in &a.plan_modifiers {
+            let state = walk::get(prior, p).unwrap_or(&cty::Value::Null);
+            let req = PlanModifyRequest {
+                path: p,
+                config: config_at(config, p),
+                state,
+                creating,
+            };
+            let mut resp = PlanModifyResponse {
+                plan: v.clone(),
+                requires_replace: false,
+                diagnostics: Diagnostics::new(),
+            };
+            modifier.modify(&req, &mut resp);
+            *v = resp.plan;
+            if resp.requires_replace {
+                replace.push(p.clone());
+            }
+            let failed = resp.diagnostics.has_errors();
+            diagnostics.extend(resp.diagnostics);
+            if failed {
+                break;
+            }
+        }
+    });
+    replace
+}
+
+/// Sets every write-only attribute to null: Terraform must never plan or store their values.
+pub fn null_write_only(schema: &Schema, value: &mut cty::Value) {
+    visit_attributes(schema, value, &mut |a, _, v| {
+        if a.write_only {
+            *v = cty::Value::Null;
+        }
+    });
+}
+
+/// The paths of write-only attributes that the configuration sets.
+#[must_use]
+pub fn configured_write_only(schema: &Schema, config: &cty::Value) -> Vec<Path> {
+    let mut found = Vec::new();
+    let mut copy = config.clone();
+    visit_attributes(schema, &mut copy, &mut |a, p, v| {
+        if a.write_only && !v.is_null() {
+            found.push(p.clone());
+        }
+    });
+    found
+}
+
+/// Adds an error at each configured write-only attribute when Terraform cannot handle them:
+/// an older Terraform would store the value in state like any other.
+pub fn refuse_write_only(
+    schema: &Schema,
+    config: &cty::Value,
+    allowed: bool,
+    diagnostics: &mut Diagnostics,
+) {
+    if allowed {
+        return;
+    }
+    for path in configured_write_only(schema, config) {
+        diagnostics.error_at(
+            path.clone(),
+            "Write-Only Attribute Not Supported",
+            format!(
+                "Attribute {path} is write-only: its value must never be stored in the state, and only \
+                 Terraform 1.11 or later keeps it out. This Terraform does not support write-only \
+                 attributes. Upgrade Terraform to 1.11 or later, or remove {path} from the configuration."
+            ),
+        );
+    }
+}
+
+/// The framework's part of a plan: what the dispatcher hands the resource's `modify_plan`.
+#[derive(Debug, Clone)]
+pub struct PlanOutcome {
+    /// The planned state.
+    pub plan: cty::Value,
+    /// Attributes whose change forces replacement.
+    pub requires_replace: Vec<Path>,
+    /// Problems found by plan modifiers.
+    pub diagnostics: Diagnostics,
+}
+
+/// Plans a change from Terraform's proposed new state: a destroy (null proposal) passes through;
+/// otherwise defaults, write-only nulling, unknown-marking when anything changes, and the
+/// attribute plan modifiers.
+#[must_use]
+pub fn plan_change(
+    schema: &Schema,
+    prior: &cty::Value,
+    proposed: &cty::Value,
+    config: &cty::Value,
+) -> PlanOutcome {
+    let mut diagnostics = Diagnostics::new();
+    if proposed.is_null() {
+        return PlanOutcome {
+            plan: cty::Value::Null,
+            requires_replace: Vec::new(),
+            diagnostics,
+        };
+    }
+    let mut plan = proposed.clone();
+    apply_defaults(schema, config, &mut plan);
+    null_write_only(schema, &mut plan);
+    if plan != *prior {
+        mark_computed_unknown(schema, config, &mut plan);
+    }
+    let mut requires_replace =
+        run_plan_modifiers(schema, config, prior, &mut plan, &mut diagnostics);
+    normalise_paths(&mut requires_replace);
+    PlanOutcome {
+        plan,
+        requires_replace,
+        diagnostics,
+    }
+}
+
+/// Sorts and deduplicates requires-replace paths so that answers are deterministic.
+pub fn normalise_paths(paths: &mut Vec<Path>) {
+    paths.sort();
+    paths.dedup();
+}
+
+#[cfg(test)]
+mod tests;

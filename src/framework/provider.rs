@@ -1,0 +1,77 @@
+//! The [`Provider`] trait: provider configuration and the list of resource and data source types.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::context::{ClientCapabilities, ValidateRequest, ValidateResponse};
+use super::data_source::AnyDataSource;
+use super::diag::Diagnostics;
+use super::model::{Model, SchemaError, schema_for};
+use super::resource::AnyResource;
+use super::schema::Schema;
+
+/// A provider to configure.
+#[derive(Debug, Clone)]
+pub struct ConfigureRequest<C> {
+    /// The provider block (may hold unknowns during plan, when it refers to other resources).
+    pub config: C,
+    /// Terraform's version, e.g. `1.15.5`.
+    pub terraform_version: String,
+    /// What the calling Terraform can handle.
+    pub capabilities: ClientCapabilities,
+}
+
+/// The result of configuring: the data every resource and data source call receives.
+#[derive(Debug)]
+pub struct ConfigureResponse<D> {
+    /// Shared with resources through their context; `None` leaves the provider unconfigured.
+    pub data: Option<Arc<D>>,
+    /// Problems found.
+    pub diagnostics: Diagnostics,
+}
+
+impl<D> Default for ConfigureResponse<D> {
+    fn default() -> Self {
+        Self {
+            data: None,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
+/// A Terraform provider.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The typed provider block.
+    type Config: Model + Clone;
+    /// What `configure` produces and resources share (API clients, settings).
+    type Data: Send + Sync + 'static;
+
+    /// The provider's type name, the prefix of its resource types (e.g. `conductorone`).
+    fn type_name(&self) -> String;
+
+    /// The provider block's schema; derived from the config model by default.
+    ///
+    /// # Errors
+    /// When the model has no Terraform form.
+    fn schema(&self) -> Result<Schema, SchemaError> {
+        schema_for::<Self::Config>()
+    }
+
+    /// Checks the provider block beyond what attribute and schema validators check.
+    async fn validate(&self, _req: ValidateRequest<Self::Config>, _resp: &mut ValidateResponse) {}
+
+    /// Configures the provider from its block.
+    async fn configure(
+        &self,
+        req: ConfigureRequest<Self::Config>,
+        resp: &mut ConfigureResponse<Self::Data>,
+    );
+
+    /// The managed resource types.
+    fn resources(&self) -> Vec<Arc<dyn AnyResource<Self::Data>>>;
+
+    /// The data source types.
+    fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Data>>>;
+}
