@@ -228,6 +228,7 @@ impl Visit for FieldVisitor {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::sync::{Arc, Mutex};
 
@@ -294,9 +295,10 @@ mod tests {
     #[test]
     fn a_field_cannot_replace_the_reserved_keys() {
         let lines = capture(LevelFilter::INFO, || {
-            tracing::info!(target: "x", "@level" = "error", "real");
+            tracing::info!({ "@level" = "error", "@module" = "other" }, "real");
         });
         assert_eq!(lines[0]["@level"], "info");
+        assert_eq!(lines[0]["@module"], "conductorone");
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

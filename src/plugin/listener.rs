@@ -262,6 +262,7 @@ pub fn port_range(min: Option<&str>, max: Option<&str>) -> Result<(u16, u16), Li
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -207,6 +207,7 @@ impl ClientCertVerifier for PinnedClientCert {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
