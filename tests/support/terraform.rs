@@ -111,7 +111,18 @@ pub(crate) fn for_slot(slot: &str) -> Option<Terraform> {
     if let Some(path) = std::env::var_os("TERRAFORM").filter(|p| !p.is_empty()) {
         return Some(cached(Path::new(&path)).unwrap_or_else(|e| panic!("TERRAFORM: {e}")));
     }
-    if !selected_versions().iter().any(|v| v == slot) {
+    let selected = selected_versions();
+    // A typo must not turn every acceptance test into a no-op.
+    if let Some(unknown) = selected
+        .iter()
+        .find(|v| !SUPPORTED_VERSIONS.contains(&v.as_str()))
+    {
+        panic!(
+            "TF_ACC_TERRAFORM_VERSIONS names {unknown}, which has no test slot; \
+             supported: {SUPPORTED_VERSIONS:?} (use TERRAFORM=/path for any other binary)"
+        );
+    }
+    if !selected.iter().any(|v| v == slot) {
         eprintln!("Terraform {slot} not selected by TF_ACC_TERRAFORM_VERSIONS; nothing to run");
         return None;
     }
