@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use c1_emulator::{Config, Emulator};
 use terraform_provider_conductorone::conductorone::{
-    ApiError, Client, ClientConfig, ClientKey, CredentialKind, Credentials, ErrorKind, NewApp, RetryPolicy,
-    client_assertion, encode_client_secret,
+    ApiError, Client, ClientConfig, ClientKey, CredentialKind, Credentials, ErrorKind, NewApp,
+    RetryPolicy, client_assertion, encode_client_secret,
 };
 use terraform_provider_conductorone::secret::SecretString;
 use tokio_util::sync::CancellationToken;
@@ -30,7 +30,10 @@ fn client(emu: &Emulator, credentials: Credentials) -> Client {
 
 fn secret_credentials(emu: &Emulator) -> Credentials {
     let key = ClientKey::parse(&SecretString::new(emu.client_secret())).unwrap();
-    Credentials::ClientSecret { client_id: emu.client_id(), key }
+    Credentials::ClientSecret {
+        client_id: emu.client_id(),
+        key,
+    }
 }
 
 /// Asserts neither the client secret, nor its key part, nor `extra` appears in the error's text.
@@ -60,7 +63,9 @@ async fn fifty_concurrent_calls_share_one_token_fetch() {
     let mut tasks = Vec::new();
     for _ in 0..50 {
         let (client, cancel, app_id) = (client.clone(), cancel.clone(), app_id.clone());
-        tasks.push(tokio::spawn(async move { client.get_app(&app_id, &cancel).await }));
+        tasks.push(tokio::spawn(async move {
+            client.get_app(&app_id, &cancel).await
+        }));
     }
     for t in tasks {
         let app = t.await.unwrap().unwrap();
@@ -76,11 +81,31 @@ async fn fifty_concurrent_calls_share_one_token_fetch() {
 async fn an_assertion_signed_with_another_key_is_refused_as_the_client_secret() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let forged = ClientKey::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[42; 32]));
-    let client = client(&emu, Credentials::ClientSecret { client_id: emu.client_id(), key: forged });
-    let err = client.get_app("whatever", &CancellationToken::new()).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Unauthenticated(CredentialKind::ClientSecret), "{err}");
-    assert!(err.to_string().contains("client_id and client_secret"), "{err}");
-    assert_eq!(emu.counters().api_total(), 0, "no API call may go out without a token");
+    let client = client(
+        &emu,
+        Credentials::ClientSecret {
+            client_id: emu.client_id(),
+            key: forged,
+        },
+    );
+    let err = client
+        .get_app("whatever", &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Unauthenticated(CredentialKind::ClientSecret),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("client_id and client_secret"),
+        "{err}"
+    );
+    assert_eq!(
+        emu.counters().api_total(),
+        0,
+        "no API call may go out without a token"
+    );
     assert_no_secret(&err, &emu, &[]);
 }
 
@@ -94,17 +119,40 @@ async fn an_expired_assertion_is_refused_and_a_fresh_one_accepted() {
         let form = [
             ("grant_type", "client_credentials".to_owned()),
             ("client_id", emu.client_id()),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ),
             ("client_assertion", assertion),
         ];
         reqwest::Client::new().post(&token_url).form(&form).send()
     };
-    let expired = post(client_assertion(&emu.client_id(), &key, "127.0.0.1", now - 3600)).await.unwrap();
+    let expired = post(client_assertion(
+        &emu.client_id(),
+        &key,
+        "127.0.0.1",
+        now - 3600,
+    ))
+    .await
+    .unwrap();
     assert!(expired.status().is_client_error(), "{}", expired.status());
-    let fresh = post(client_assertion(&emu.client_id(), &key, "127.0.0.1", now)).await.unwrap();
+    let fresh = post(client_assertion(&emu.client_id(), &key, "127.0.0.1", now))
+        .await
+        .unwrap();
     assert_eq!(fresh.status(), 200);
-    let wrong_audience = post(client_assertion(&emu.client_id(), &key, "evil.example", now)).await.unwrap();
-    assert!(wrong_audience.status().is_client_error(), "{}", wrong_audience.status());
+    let wrong_audience = post(client_assertion(
+        &emu.client_id(),
+        &key,
+        "evil.example",
+        now,
+    ))
+    .await
+    .unwrap();
+    assert!(
+        wrong_audience.status().is_client_error(),
+        "{}",
+        wrong_audience.status()
+    );
 }
 
 #[tokio::test]
@@ -113,18 +161,38 @@ async fn oidc_exchange_and_ready_tokens_work_and_refusals_name_the_credential() 
     let app_id = emu.create_app("Oidc");
     let cancel = CancellationToken::new();
 
-    let oidc = Credentials::Oidc { client_id: emu.client_id(), token: emu.mint_oidc_token("ci-run").into() };
+    let oidc = Credentials::Oidc {
+        client_id: emu.client_id(),
+        token: emu.mint_oidc_token("ci-run").into(),
+    };
     let oidc_client = client(&emu, oidc);
-    assert_eq!(oidc_client.get_app(&app_id, &cancel).await.unwrap().id, app_id);
+    assert_eq!(
+        oidc_client.get_app(&app_id, &cancel).await.unwrap().id,
+        app_id
+    );
 
-    let bad_oidc = Credentials::Oidc { client_id: emu.client_id(), token: "not.a.jwt-oidc-xyz".into() };
-    let err = client(&emu, bad_oidc).get_app(&app_id, &cancel).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Unauthenticated(CredentialKind::OidcToken), "{err}");
+    let bad_oidc = Credentials::Oidc {
+        client_id: emu.client_id(),
+        token: "not.a.jwt-oidc-xyz".into(),
+    };
+    let err = client(&emu, bad_oidc)
+        .get_app(&app_id, &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Unauthenticated(CredentialKind::OidcToken),
+        "{err}"
+    );
     assert_no_secret(&err, &emu, &["not.a.jwt-oidc-xyz"]);
 
     let bogus = client(&emu, Credentials::AccessToken("bogus-token-xyz".into()));
     let err = bogus.get_app(&app_id, &cancel).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Unauthenticated(CredentialKind::AccessToken), "{err}");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Unauthenticated(CredentialKind::AccessToken),
+        "{err}"
+    );
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_no_secret(&err, &emu, &["bogus-token-xyz"]);
 }
@@ -134,7 +202,10 @@ async fn errors_never_show_secrets_or_tokens() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let cancel = CancellationToken::new();
     let c = client(&emu, secret_credentials(&emu));
-    let not_found = c.get_app("2a000000000000000000000000z", &cancel).await.unwrap_err();
+    let not_found = c
+        .get_app("2a000000000000000000000000z", &cancel)
+        .await
+        .unwrap_err();
     assert!(not_found.is_not_found(), "{not_found}");
     assert_no_secret(&not_found, &emu, &[]);
 
@@ -146,10 +217,16 @@ async fn errors_never_show_secrets_or_tokens() {
     // A secret of another key for the same client: refused, and the wrong secret is not echoed.
     let other = encode_client_secret(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
     let key = ClientKey::parse(&other).unwrap();
-    let err = client(&emu, Credentials::ClientSecret { client_id: emu.client_id(), key })
-        .list_apps(&cancel)
-        .await
-        .unwrap_err();
+    let err = client(
+        &emu,
+        Credentials::ClientSecret {
+            client_id: emu.client_id(),
+            key,
+        },
+    )
+    .list_apps(&cancel)
+    .await
+    .unwrap_err();
     let other_key_part = other.expose().rsplit(':').next().unwrap().to_owned();
     assert_no_secret(&err, &emu, &[&other_key_part]);
     assert!(!format!("{c:?}").contains(&emu.client_secret()));

@@ -25,29 +25,44 @@ fn fast_policy() -> RetryPolicy {
 
 fn client_with(emu: &Emulator, policy: RetryPolicy) -> Client {
     let key = ClientKey::parse(&SecretString::new(emu.client_secret())).unwrap();
-    let mut config =
-        ClientConfig::new(Url::parse(&emu.conductorone_url()).unwrap(), Credentials::ClientSecret {
+    let mut config = ClientConfig::new(
+        Url::parse(&emu.conductorone_url()).unwrap(),
+        Credentials::ClientSecret {
             client_id: emu.client_id(),
             key,
-        });
+        },
+    );
     config.retry = policy;
     config.request_timeout = Duration::from_secs(5);
     Client::new(config).unwrap()
 }
 
 fn fault(method: Method, path: &str, kind: FaultKind, after_effect: bool) -> Fault {
-    Fault { method: Some(method), path_contains: path.into(), kind, times: 1, after_effect }
+    Fault {
+        method: Some(method),
+        path_contains: path.into(),
+        kind,
+        times: 1,
+        after_effect,
+    }
 }
 
 fn xero_config() -> EnvConfig {
     EnvConfig::from_pairs([
-        ("xero_client_id", SecretString::new("116F90CBBCFB407D9645A4DBC376E52B")),
+        (
+            "xero_client_id",
+            SecretString::new("116F90CBBCFB407D9645A4DBC376E52B"),
+        ),
         ("xero_client_secret", SecretString::new("xero-secret-value")),
     ])
 }
 
 fn new_xero() -> NewConnector {
-    NewConnector { catalog_id: XERO_CATALOG_ID.into(), display_name: "Xero".into(), user_ids: vec![] }
+    NewConnector {
+        catalog_id: XERO_CATALOG_ID.into(),
+        display_name: "Xero".into(),
+        user_ids: vec![],
+    }
 }
 
 fn live_connectors(emu: &Emulator, app_id: &str) -> Vec<String> {
@@ -63,10 +78,27 @@ async fn a_connection_dropped_after_the_create_took_effect_makes_no_duplicate() 
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let app_id = emu.create_app("Drop after effect");
     let client = client_with(&emu, fast_policy());
-    emu.inject(fault(Method::POST, "/connectors/create", FaultKind::Drop, true));
-    let created = client.create_connector(&app_id, &new_xero(), &xero_config(), &CancellationToken::new()).await.unwrap();
+    emu.inject(fault(
+        Method::POST,
+        "/connectors/create",
+        FaultKind::Drop,
+        true,
+    ));
+    let created = client
+        .create_connector(
+            &app_id,
+            &new_xero(),
+            &xero_config(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
     assert_eq!(live_connectors(&emu, &app_id), vec![created.id.clone()]);
-    assert_eq!(emu.counters().api(CREATE), 1, "the create must not be sent twice");
+    assert_eq!(
+        emu.counters().api(CREATE),
+        1,
+        "the create must not be sent twice"
+    );
     assert_eq!(created.catalog_id, XERO_CATALOG_ID);
 }
 
@@ -77,17 +109,46 @@ async fn a_503_after_the_effect_is_reconciled_and_a_503_before_it_is_retried() {
     let client = client_with(&emu, fast_policy());
 
     let app_a = emu.create_app("503 after");
-    emu.inject(fault(Method::POST, "/connectors", FaultKind::Status { code: 503, retry_after: None }, true));
-    let a = client.create_connector_delegated(&app_a, &new_xero(), &cancel).await.unwrap();
+    emu.inject(fault(
+        Method::POST,
+        "/connectors",
+        FaultKind::Status {
+            code: 503,
+            retry_after: None,
+        },
+        true,
+    ));
+    let a = client
+        .create_connector_delegated(&app_a, &new_xero(), &cancel)
+        .await
+        .unwrap();
     assert_eq!(live_connectors(&emu, &app_a), vec![a.id]);
-    assert_eq!(emu.counters().api("POST /api/v1/apps/{app_id}/connectors"), 1);
+    assert_eq!(
+        emu.counters().api("POST /api/v1/apps/{app_id}/connectors"),
+        1
+    );
 
     emu.reset_counters();
     let app_b = emu.create_app("503 before");
-    emu.inject(fault(Method::POST, "/connectors/create", FaultKind::Status { code: 503, retry_after: None }, false));
-    let b = client.create_connector(&app_b, &new_xero(), &xero_config(), &cancel).await.unwrap();
+    emu.inject(fault(
+        Method::POST,
+        "/connectors/create",
+        FaultKind::Status {
+            code: 503,
+            retry_after: None,
+        },
+        false,
+    ));
+    let b = client
+        .create_connector(&app_b, &new_xero(), &xero_config(), &cancel)
+        .await
+        .unwrap();
     assert_eq!(live_connectors(&emu, &app_b), vec![b.id]);
-    assert_eq!(emu.counters().api(CREATE), 2, "refused once, then sent again");
+    assert_eq!(
+        emu.counters().api(CREATE),
+        2,
+        "refused once, then sent again"
+    );
 }
 
 #[tokio::test]
@@ -95,11 +156,37 @@ async fn a_429_is_retried_after_retry_after() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let app_id = emu.create_app("Rate limited");
     // The default cap (30 s) so the server's one second is honoured, not shortened.
-    let client = client_with(&emu, RetryPolicy { base_delay: Duration::from_millis(5), ..RetryPolicy::default() });
-    emu.inject(fault(Method::POST, "/connectors/create", FaultKind::Status { code: 429, retry_after: Some(1) }, false));
+    let client = client_with(
+        &emu,
+        RetryPolicy {
+            base_delay: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        },
+    );
+    emu.inject(fault(
+        Method::POST,
+        "/connectors/create",
+        FaultKind::Status {
+            code: 429,
+            retry_after: Some(1),
+        },
+        false,
+    ));
     let started = Instant::now();
-    let c = client.create_connector(&app_id, &new_xero(), &xero_config(), &CancellationToken::new()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    let c = client
+        .create_connector(
+            &app_id,
+            &new_xero(),
+            &xero_config(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(live_connectors(&emu, &app_id), vec![c.id]);
     assert_eq!(emu.counters().api(CREATE), 2);
 }
@@ -109,8 +196,14 @@ async fn an_app_create_whose_answer_is_lost_returns_the_app_it_made() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let client = client_with(&emu, fast_policy());
     emu.inject(fault(Method::POST, "/api/v1/apps", FaultKind::Drop, true));
-    let new = NewApp { display_name: "Lost answer".into(), description: "d".into() };
-    let app = client.create_app(&new, &CancellationToken::new()).await.unwrap();
+    let new = NewApp {
+        display_name: "Lost answer".into(),
+        description: "d".into(),
+    };
+    let app = client
+        .create_app(&new, &CancellationToken::new())
+        .await
+        .unwrap();
     let named: Vec<String> = emu
         .apps()
         .into_iter()
@@ -126,9 +219,23 @@ async fn gets_are_retried_through_503_and_dropped_connections() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let app_id = emu.create_app("Flaky reads");
     let client = client_with(&emu, fast_policy());
-    emu.inject(Fault { times: 2, ..fault(Method::GET, "/api/v1/apps/", FaultKind::Status { code: 503, retry_after: None }, false) });
+    emu.inject(Fault {
+        times: 2,
+        ..fault(
+            Method::GET,
+            "/api/v1/apps/",
+            FaultKind::Status {
+                code: 503,
+                retry_after: None,
+            },
+            false,
+        )
+    });
     emu.inject(fault(Method::GET, "/api/v1/apps/", FaultKind::Drop, false));
-    let app = client.get_app(&app_id, &CancellationToken::new()).await.unwrap();
+    let app = client
+        .get_app(&app_id, &CancellationToken::new())
+        .await
+        .unwrap();
     assert_eq!(app.id, app_id);
     assert_eq!(emu.counters().api("GET /api/v1/apps/{id}"), 4);
 }
@@ -138,8 +245,22 @@ async fn retries_stop_at_the_attempt_limit_with_the_last_error() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let app_id = emu.create_app("Always failing");
     let client = client_with(&emu, fast_policy());
-    emu.inject(Fault { times: 0, ..fault(Method::GET, "/api/v1/apps/", FaultKind::Status { code: 503, retry_after: None }, false) });
-    let err = client.get_app(&app_id, &CancellationToken::new()).await.unwrap_err();
+    emu.inject(Fault {
+        times: 0,
+        ..fault(
+            Method::GET,
+            "/api/v1/apps/",
+            FaultKind::Status {
+                code: 503,
+                retry_after: None,
+            },
+            false,
+        )
+    });
+    let err = client
+        .get_app(&app_id, &CancellationToken::new())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(emu.counters().api("GET /api/v1/apps/{id}"), 5);
@@ -149,7 +270,18 @@ async fn retries_stop_at_the_attempt_limit_with_the_last_error() {
 async fn cancel_ends_a_retry_wait_at_once_and_the_deadline_bounds_it() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();
     let app_id = emu.create_app("Waiting");
-    emu.inject(Fault { times: 0, ..fault(Method::GET, "/api/v1/apps/", FaultKind::Status { code: 429, retry_after: Some(30) }, false) });
+    emu.inject(Fault {
+        times: 0,
+        ..fault(
+            Method::GET,
+            "/api/v1/apps/",
+            FaultKind::Status {
+                code: 429,
+                retry_after: Some(30),
+            },
+            false,
+        )
+    });
 
     let client = client_with(&emu, RetryPolicy::default());
     let cancel = CancellationToken::new();
@@ -161,13 +293,30 @@ async fn cancel_ends_a_retry_wait_at_once_and_the_deadline_bounds_it() {
     let started = Instant::now();
     let err = client.get_app(&app_id, &cancel).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 
-    let short = client_with(&emu, RetryPolicy { overall_deadline: Duration::from_millis(500), ..RetryPolicy::default() });
+    let short = client_with(
+        &emu,
+        RetryPolicy {
+            overall_deadline: Duration::from_millis(500),
+            ..RetryPolicy::default()
+        },
+    );
     let started = Instant::now();
-    let err = short.get_app(&app_id, &CancellationToken::new()).await.unwrap_err();
+    let err = short
+        .get_app(&app_id, &CancellationToken::new())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -178,30 +327,66 @@ async fn lists_follow_every_page_and_deleted_connectors_read_as_not_found() {
     let client = client_with(&emu, fast_policy());
     let mut made = Vec::new();
     for i in 0..5 {
-        let new = NewConnector { display_name: format!("Xero {i}"), ..new_xero() };
-        made.push(client.create_connector_delegated(&app_id, &new, &cancel).await.unwrap().id);
+        let new = NewConnector {
+            display_name: format!("Xero {i}"),
+            ..new_xero()
+        };
+        made.push(
+            client
+                .create_connector_delegated(&app_id, &new, &cancel)
+                .await
+                .unwrap()
+                .id,
+        );
     }
     emu.reset_counters();
-    let listed: Vec<String> = client.list_connectors(&app_id, &cancel).await.unwrap().into_iter().map(|c| c.id).collect();
+    let listed: Vec<String> = client
+        .list_connectors(&app_id, &cancel)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     assert_eq!(listed.len(), 5);
     for id in &made {
         assert!(listed.contains(id), "{id} missing from {listed:?}");
     }
     // Page size 2: pages of 2, 2, 1.
-    assert_eq!(emu.counters().api("GET /api/v1/apps/{app_id}/connectors"), 3);
+    assert_eq!(
+        emu.counters().api("GET /api/v1/apps/{app_id}/connectors"),
+        3
+    );
 
     for i in 0..3 {
         emu.create_app(&format!("Extra {i}"));
     }
     let apps = client.list_apps(&cancel).await.unwrap();
-    assert!(apps.iter().filter(|a| a.display_name.starts_with("Extra ")).count() == 3, "{apps:?}");
+    assert!(
+        apps.iter()
+            .filter(|a| a.display_name.starts_with("Extra "))
+            .count()
+            == 3,
+        "{apps:?}"
+    );
 
-    client.delete_connector(&app_id, &made[0], &cancel).await.unwrap();
-    let err = client.get_connector(&app_id, &made[0], &cancel).await.unwrap_err();
+    client
+        .delete_connector(&app_id, &made[0], &cancel)
+        .await
+        .unwrap();
+    let err = client
+        .get_connector(&app_id, &made[0], &cancel)
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err}");
     emu.set_render_deleted(true);
-    let err = client.get_connector(&app_id, &made[0], &cancel).await.unwrap_err();
-    assert!(err.is_not_found(), "a connector with deletedAt set is gone too: {err}");
+    let err = client
+        .get_connector(&app_id, &made[0], &cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_not_found(),
+        "a connector with deletedAt set is gone too: {err}"
+    );
 }
 
 #[tokio::test]
@@ -210,20 +395,45 @@ async fn update_sends_the_mask_and_the_config_is_read_back_without_the_secret() 
     let cancel = CancellationToken::new();
     let app_id = emu.create_app("Updates");
     let client = client_with(&emu, fast_policy());
-    let mut c = client.create_connector(&app_id, &new_xero(), &xero_config(), &cancel).await.unwrap();
+    let mut c = client
+        .create_connector(&app_id, &new_xero(), &xero_config(), &cancel)
+        .await
+        .unwrap();
     let read = client.get_connector(&app_id, &c.id, &cancel).await.unwrap();
     let cfg = read.config.clone().unwrap_or_default();
-    assert_eq!(cfg.get("xero_client_id").map(SecretString::expose), Some("116F90CBBCFB407D9645A4DBC376E52B"));
-    assert!(cfg.get("xero_client_secret").is_none(), "a secret is never read back");
+    assert_eq!(
+        cfg.get("xero_client_id").map(SecretString::expose),
+        Some("116F90CBBCFB407D9645A4DBC376E52B")
+    );
+    assert!(
+        cfg.get("xero_client_secret").is_none(),
+        "a secret is never read back"
+    );
 
-    c.config = Some(EnvConfig::from_pairs([("xero_client_id", SecretString::new("NEWID"))]));
-    let updated = client.update_connector(&c, &["config"], &cancel).await.unwrap();
-    assert_eq!(updated.config.unwrap().get("xero_client_id").map(SecretString::expose), Some("NEWID"));
+    c.config = Some(EnvConfig::from_pairs([(
+        "xero_client_id",
+        SecretString::new("NEWID"),
+    )]));
+    let updated = client
+        .update_connector(&c, &["config"], &cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        updated
+            .config
+            .unwrap()
+            .get("xero_client_id")
+            .map(SecretString::expose),
+        Some("NEWID")
+    );
 
     let users = emu.user_ids();
     c.user_ids = vec![users[1].clone()];
     c.display_name = "Renamed".into();
-    let updated = client.update_connector_delegated(&c, &["displayName", "userIds"], &cancel).await.unwrap();
+    let updated = client
+        .update_connector_delegated(&c, &["displayName", "userIds"], &cancel)
+        .await
+        .unwrap();
     assert_eq!(updated.user_ids, vec![users[1].clone()]);
     assert_eq!(updated.display_name, "Renamed");
     client.force_sync(&app_id, &c.id, &cancel).await.unwrap();
