@@ -11,6 +11,7 @@
 #   BINARY=<path>                package this binary instead of building one (TARGET still names the platform)
 #   GPG_FINGERPRINT=<key>        also write ..._SHA256SUMS.sig, a detached signature the registry checks
 #   SOURCE_DATE_EPOCH=<seconds>  time stamp of the zip entries (default: the last commit's time)
+#   DIST=<dir>                   write there instead of dist/
 # Run it once per target; the SHA256SUMS file always covers all zips of the version present in dist/.
 set -euo pipefail
 
@@ -64,15 +65,16 @@ if [[ -z ${BINARY:-} ]]; then
 fi
 [[ -f $BINARY ]] || { echo "release.sh: no binary at $BINARY" >&2; exit 1; }
 
-mkdir -p dist
-export RELEASE_NAME=$name RELEASE_VERSION=$version RELEASE_OS_ARCH=$os_arch RELEASE_BINARY=$BINARY RELEASE_EXE=$exe
+dist=${DIST:-dist}
+mkdir -p "$dist"
+export RELEASE_DIST=$dist RELEASE_NAME=$name RELEASE_VERSION=$version RELEASE_OS_ARCH=$os_arch RELEASE_BINARY=$BINARY RELEASE_EXE=$exe
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
 python3 - <<'PY'
 import glob, hashlib, os, shutil, time, zipfile
 
 name, version = os.environ["RELEASE_NAME"], os.environ["RELEASE_VERSION"]
 os_arch, binary, exe = os.environ["RELEASE_OS_ARCH"], os.environ["RELEASE_BINARY"], os.environ["RELEASE_EXE"]
-prefix = f"dist/{name}_{version}"
+prefix = os.path.join(os.environ["RELEASE_DIST"], f"{name}_{version}")
 
 # A fixed time stamp and mode make the zip depend on the binary alone.
 stamp = time.gmtime(max(int(os.environ["SOURCE_DATE_EPOCH"]), 315532800))[:6]
@@ -103,7 +105,7 @@ print(f"==> wrote {prefix}_SHA256SUMS ({len(files)} files)")
 PY
 
 if [[ -n ${GPG_FINGERPRINT:-} ]]; then
-    sums="dist/${name}_${version}_SHA256SUMS"
+    sums="$dist/${name}_${version}_SHA256SUMS"
     gpg --batch --yes --local-user "$GPG_FINGERPRINT" --output "$sums.sig" --detach-sign "$sums"
     echo "==> wrote $sums.sig"
 fi

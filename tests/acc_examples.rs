@@ -1,0 +1,242 @@
+//! Every Terraform configuration under `examples/` must pass `terraform validate` against the real
+//! provider: the registry examples (which the docs embed), the demo root module and the reusable
+//! module. A configuration needing a newer Terraform than the one under test (write-only arguments,
+//! identity import, check blocks) is validated on the versions that have the feature.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use support::{Terraform, Workdir, conductorone_provider, terraform_tests};
+
+/// One thing to validate: a directory of `examples/`, optionally narrowed to some of its files
+/// (a resource's import examples each target the same resource, so they are validated one at a
+/// time beside `resource.tf`), and the oldest Terraform that can read it.
+struct Case {
+    dir: &'static str,
+    files: &'static [&'static str],
+    min: (u32, u32, u32),
+    why: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        dir: "provider",
+        files: &[],
+        min: (1, 0, 0),
+        why: "",
+    },
+    Case {
+        dir: "data-sources/conductorone_xero_sync",
+        files: &[],
+        min: (1, 0, 0),
+        why: "",
+    },
+    Case {
+        dir: "resources/conductorone_xero_integration",
+        files: &["resource.tf"],
+        min: (1, 11, 0),
+        why: "write-only arguments",
+    },
+    Case {
+        dir: "resources/conductorone_xero_integration",
+        files: &["resource.tf", "import-by-string-id.tf"],
+        min: (1, 11, 0),
+        why: "write-only arguments",
+    },
+    Case {
+        dir: "resources/conductorone_xero_integration",
+        files: &["resource.tf", "import-by-identity.tf"],
+        min: (1, 12, 0),
+        why: "import by identity",
+    },
+    Case {
+        dir: "modules/xero_roles",
+        files: &[],
+        min: (1, 5, 0),
+        why: "check blocks",
+    },
+    Case {
+        dir: "demo",
+        files: &[],
+        min: (1, 11, 0),
+        why: "write-only arguments",
+    },
+];
+
+fn examples_dir() -> PathBuf {
+    support::terraform::repo_root().join("examples")
+}
+
+/// Directories below `dir` (relative to it) that hold `.tf` files.
+fn config_dirs(dir: &Path, rel: &Path, found: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    if entries
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "tf"))
+    {
+        found.push(rel.to_path_buf());
+    }
+    for path in entries.iter().filter(|p| p.is_dir()) {
+        let name = path.file_name().expect("a name");
+        config_dirs(path, &rel.join(name), found);
+    }
+}
+
+/// Copies `from` into `to` recursively (configuration files only; no state or `.terraform`).
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("a name");
+        if name == ".terraform" || name.to_string_lossy().contains("tfstate") {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(name));
+        } else {
+            fs::copy(&path, to.join(name)).expect("copy file");
+        }
+    }
+}
+
+/// Lays out `case` in `wd` and runs `terraform validate` on it; returns the directory used.
+fn validate(wd: &Workdir, case: &Case) -> String {
+    let run_dir = if case.files.is_empty() {
+        format!("examples/{}", case.dir)
+    } else {
+        // Beside the copied tree, so relative module sources would still resolve.
+        let name = case.files.last().expect("files").trim_end_matches(".tf");
+        let rel = format!("examples/{}/.case-{name}", case.dir);
+        fs::create_dir_all(wd.path().join(&rel)).expect("case dir");
+        for file in case.files {
+            fs::copy(
+                examples_dir().join(case.dir).join(file),
+                wd.path().join(&rel).join(file),
+            )
+            .unwrap_or_else(|e| panic!("copy {}/{file}: {e}", case.dir));
+        }
+        rel
+    };
+    let chdir = format!("-chdir={run_dir}");
+    // Local modules must be installed before validate; `get` installs modules only, so the
+    // dev-overridden provider is never looked up in a registry.
+    wd.run(&[&chdir, "get", "-no-color"]).assert_success();
+    let out = wd.run(&[&chdir, "validate", "-no-color", "-json"]);
+    let json = out.json();
+    assert_eq!(
+        json["valid"],
+        true,
+        "{run_dir} is not valid on Terraform {}:\n{out}",
+        wd.terraform().version()
+    );
+    assert_eq!(json["error_count"], 0, "{run_dir} has errors:\n{out}");
+    run_dir
+}
+
+fn validate_all(tf: &Terraform) {
+    let wd = Workdir::new(tf, &[conductorone_provider()]);
+    copy_tree(&examples_dir(), &wd.path().join("examples"));
+    let mut validated = 0;
+    for case in CASES {
+        let (a, b, c) = case.min;
+        if !tf.at_least(a, b, c) {
+            eprintln!(
+                "{} {:?}: needs Terraform {a}.{b}.{c} ({}); not validated on {}",
+                case.dir,
+                case.files,
+                case.why,
+                tf.version()
+            );
+            continue;
+        }
+        let dir = validate(&wd, case);
+        eprintln!("valid on Terraform {}: {dir}", tf.version());
+        validated += 1;
+    }
+    assert!(
+        validated >= 2,
+        "every Terraform under test validates some examples"
+    );
+}
+
+terraform_tests! {
+    fn every_example_validates(tf) {
+        validate_all(tf);
+    }
+}
+
+/// The registry's layout, file by file, and no example directory left out of [`CASES`].
+#[test]
+fn examples_follow_the_registry_layout() {
+    let root = examples_dir();
+    for file in [
+        "provider/provider.tf",
+        "resources/conductorone_xero_integration/resource.tf",
+        "resources/conductorone_xero_integration/import.sh",
+        "resources/conductorone_xero_integration/import-by-string-id.tf",
+        "resources/conductorone_xero_integration/import-by-identity.tf",
+        "data-sources/conductorone_xero_sync/data-source.tf",
+        "demo/main.tf",
+        "modules/xero_roles/main.tf",
+    ] {
+        assert!(root.join(file).is_file(), "examples/{file} is missing");
+    }
+    let mut dirs = Vec::new();
+    config_dirs(&root, Path::new(""), &mut dirs);
+    for dir in &dirs {
+        let dir = dir.to_string_lossy();
+        assert!(
+            CASES.iter().any(|c| c.dir == dir),
+            "examples/{dir} holds Terraform files but no case validates it; add it to CASES"
+        );
+    }
+    for case in CASES {
+        for file in case.files {
+            assert!(
+                root.join(case.dir).join(file).is_file(),
+                "CASES names examples/{}/{file}, which does not exist",
+                case.dir
+            );
+        }
+    }
+    // Every .tf file of a narrowed directory is covered by some case.
+    for case in CASES.iter().filter(|c| !c.files.is_empty()) {
+        for entry in fs::read_dir(root.join(case.dir)).expect("read dir") {
+            let name = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            if name.ends_with(".tf") {
+                assert!(
+                    CASES
+                        .iter()
+                        .any(|c| c.dir == case.dir && c.files.contains(&name.as_str())),
+                    "examples/{}/{name} is validated by no case",
+                    case.dir
+                );
+            }
+        }
+    }
+    let import = fs::read_to_string(root.join("resources/conductorone_xero_integration/import.sh"))
+        .expect("import.sh");
+    let command = import
+        .lines()
+        .find(|l| l.starts_with("terraform import"))
+        .expect("a terraform import line");
+    let id = command.split_whitespace().last().expect("an ID");
+    let parts: Vec<&str> = id.split('/').collect();
+    assert_eq!(parts.len(), 2, "the import ID is APP_ID/CONNECTOR_ID: {id}");
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.len() == 27 && p.chars().all(|c| c.is_ascii_alphanumeric())),
+        "the example IDs look like ConductorOne IDs (27 base62 characters): {id}"
+    );
+}
