@@ -9,7 +9,8 @@ use super::{Number, Type};
 /// Terraform's knowledge is not lost when a value passes through the provider.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Refinement {
-    /// `Some(false)`: the value will not be null.
+    /// `Some(false)`: the value will not be null. (`Some(true)`, "will be null", is what the
+    /// wire's nullness key says too; decoders turn such an unknown into [`Value::Null`].)
     pub nullable: Option<bool>,
     /// A known prefix of a string value.
     pub string_prefix: Option<String>,
@@ -82,7 +83,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Self::Unknown(_) => false,
-            Self::List(items) | Self::Set(items) | Self::Tuple(items) => items.iter().all(Self::is_wholly_known),
+            Self::List(items) | Self::Set(items) | Self::Tuple(items) => {
+                items.iter().all(Self::is_wholly_known)
+            }
             Self::Map(items) | Self::Object(items) => items.values().all(Self::is_wholly_known),
             Self::Dynamic(_, inner) => inner.is_wholly_known(),
             _ => true,
