@@ -84,7 +84,7 @@ pub enum FaultKind {
 }
 
 /// An edit made to a connector behind the provider's back, as an admin in the UI would.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct OutOfBand {
     /// New owners.
     #[serde(default)]
@@ -98,6 +98,20 @@ pub struct OutOfBand {
     /// Soft-delete the connector.
     #[serde(default)]
     pub deleted: bool,
+}
+
+impl std::fmt::Debug for OutOfBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutOfBand")
+            .field("user_ids", &self.user_ids)
+            .field("xero_client_id", &self.xero_client_id)
+            .field(
+                "xero_client_secret",
+                &self.xero_client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("deleted", &self.deleted)
+            .finish()
+    }
 }
 
 /// Request counts since start or the last reset.

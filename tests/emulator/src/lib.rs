@@ -8,6 +8,8 @@
 //! `shared/reference/`: proto3 JSON, soft deletes, update masks, page tokens, simulated syncs
 //! whose outcome depends on the kind of Xero app whose credentials a connector holds.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod apps;
 mod auth;
 mod config;

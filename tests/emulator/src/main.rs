@@ -4,6 +4,8 @@
 //! Options: `--port N`, `--xero-port N`, `--page-size N`, `--sync-ms N`, `--latency-ms N`,
 //! `--seed-xero` (registers one Custom Connection and one Web app).
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};

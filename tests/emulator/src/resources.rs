@@ -200,7 +200,8 @@ pub(crate) async fn search_types(
             SearchReq::in_list(req.resource_type_ids.as_ref(), &t.id)
                 && req.name_ok(&t.display_name)
         })
-        .map(type_view)
+        // Unlike the per-app list, this search answers bare resource types, not views.
+        .map(render_type)
         .collect();
     let (items, next) = page(&all, &req.page(), shared.config.page_size)?;
     Ok(Json(list_body(items, next, false)))

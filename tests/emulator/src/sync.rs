@@ -76,14 +76,14 @@ fn finish(shared: &Shared, app_id: &str, id: &str, generation: u64) {
         Ok(None)
     };
     let now = Utc::now();
-    if let Ok(Some(client_id)) = &result {
-        if let Some(xero_app) = inner.xero_apps.get(client_id) {
-            let (types, resources) = import(inner, app_id, &xero_app.tenant);
-            inner.resource_types.retain(|t| t.app_id != app_id);
-            inner.resource_types.extend(types);
-            inner.resources.retain(|r| r.app_id != app_id);
-            inner.resources.extend(resources);
-        }
+    if let Ok(Some(client_id)) = &result
+        && let Some(xero_app) = inner.xero_apps.get(client_id)
+    {
+        let (types, resources) = import(inner, app_id, &xero_app.tenant);
+        inner.resource_types.retain(|t| t.app_id != app_id);
+        inner.resource_types.extend(types);
+        inner.resources.retain(|r| r.app_id != app_id);
+        inner.resources.extend(resources);
     }
     let Some(c) = inner
         .connectors

@@ -169,16 +169,33 @@ pub(crate) async fn token(
     (Extension(Outcome("issued")), Json(body)).into_response()
 }
 
-fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body = json!({
-        "Type": null, "Title": title, "Status": status.as_u16(), "Detail": detail,
-        "Instance": ids::uuid(), "Extensions": {},
-    });
-    (status, Json(body)).into_response()
+/// Xero's problem answer (`Title`, `Status`, `Detail`, …) on the connection and accounting routes.
+struct Problem {
+    status: StatusCode,
+    title: &'static str,
+    detail: String,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "Type": null, "Title": self.title, "Status": self.status.as_u16(), "Detail": self.detail,
+            "Instance": ids::uuid(), "Extensions": {},
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn problem(status: StatusCode, title: &'static str, detail: &str) -> Problem {
+    Problem {
+        status,
+        title,
+        detail: detail.to_owned(),
+    }
 }
 
 /// The Xero app behind a bearer token, or the 401 Xero answers.
-fn authorised<'a>(inner: &'a Inner, headers: &HeaderMap) -> Result<&'a XeroApp, Response> {
+fn authorised<'a>(inner: &'a Inner, headers: &HeaderMap) -> Result<&'a XeroApp, Problem> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -220,7 +237,7 @@ pub(crate) async fn connections(State(shared): State<Arc<Shared>>, headers: Head
     let inner = shared.lock();
     let app = match authorised(&inner, &headers) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(p) => return p.into_response(),
     };
     let t = &app.tenant;
     Json(json!([{
@@ -243,7 +260,7 @@ fn with_limits(mut resp: Response) -> Response {
 }
 
 /// The organisation a request's bearer token and `xero-tenant-id` header name, or Xero's answer.
-fn tenant<'a>(inner: &'a Inner, headers: &HeaderMap) -> Result<&'a Tenant, Response> {
+fn tenant<'a>(inner: &'a Inner, headers: &HeaderMap) -> Result<&'a Tenant, Problem> {
     let app = authorised(inner, headers)?;
     let wanted = headers
         .get("xero-tenant-id")
@@ -275,7 +292,7 @@ pub(crate) async fn organisation(
     let inner = shared.lock();
     let t = match tenant(&inner, &headers) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(p) => return p.into_response(),
     };
     let org = json!({
         "OrganisationID": t.tenant_id, "Name": t.name, "LegalName": t.name, "PaysTax": true,
@@ -291,7 +308,7 @@ pub(crate) async fn users(State(shared): State<Arc<Shared>>, headers: HeaderMap)
     let inner = shared.lock();
     let t = match tenant(&inner, &headers) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(p) => return p.into_response(),
     };
     let users: Vec<Value> = t
         .users

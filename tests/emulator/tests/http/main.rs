@@ -1,0 +1,12 @@
+//! The emulator driven over real HTTP, one test binary for all areas.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+mod api;
+mod auth;
+mod control;
+mod faults;
+mod schemas;
+mod sync;
+mod xero;
