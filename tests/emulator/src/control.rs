@@ -1,5 +1,18 @@
 //! `/_emulator/…`: the control functions of [`crate::Emulator`] over HTTP, for the demo and for
-//! tests running in another process. Not gated, not counted, not authenticated.
+//! tests running in another process. Not gated, not counted, not authenticated. JSON in and out:
+//!
+//! | route | body | answer |
+//! |---|---|---|
+//! | `GET /_emulator/counters`, `DELETE` resets | – | [`crate::Counters`] |
+//! | `POST /_emulator/faults`, `DELETE` clears | [`crate::Fault`], e.g. `{"method":"GET","path_contains":"/connectors","kind":{"status":{"code":503,"retry_after":2}},"times":1,"after_effect":false}`; `kind` may also be `"drop"` or `{"latency":300}` (ms) | `{}` |
+//! | `POST /_emulator/xero-apps` | `{"kind":"CustomConnection"\|"WebApp"}` | `{"client_id","client_secret","kind"}` |
+//! | `POST /_emulator/apps` | `{"display_name"}` | `{"id"}` |
+//! | `POST /_emulator/api-clients` | `{}` | `{"client_id","client_secret"}` |
+//! | `POST /_emulator/oidc-token` | `{"subject"}` | `{"token"}` |
+//! | `GET /_emulator/state` | – | `{"apps","connectors" (deleted too),"users","xero_apps","faults"}`, no secrets |
+//! | `POST /_emulator/out-of-band` | `{"app_id","connector_id"}` + [`crate::OutOfBand`] fields | `{}`, 404 if no such connector |
+//! | `POST /_emulator/latency` | `{"ms"}` | `{}` |
+//! | `POST /_emulator/render-deleted` | `{"enabled"}` | `{}` |
 
 use std::sync::Arc;
 use std::time::Duration;
