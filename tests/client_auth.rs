@@ -1,6 +1,8 @@
 //! The ConductorOne client's authentication against the emulator: one token for many concurrent
 //! calls, refused assertions, OIDC exchange, ready tokens, and no secret in any error text.
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

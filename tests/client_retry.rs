@@ -1,6 +1,8 @@
 //! Retries, create reconciliation, deadlines, cancellation and pagination of the ConductorOne
 //! client against the emulator's injected faults.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use c1_emulator::{Config, Emulator, Fault, FaultKind, Method};

@@ -1,5 +1,7 @@
 //! The Xero credential check against the emulator's identity service.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use c1_emulator::{Config, Emulator, Fault, FaultKind, Method, XeroAppKind};

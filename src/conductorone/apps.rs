@@ -5,7 +5,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use super::client::Client;
+use super::client::{Client, Endpoint};
 use super::error::{ApiError, ErrorKind};
 use super::models::App;
 use super::transport::Reconcile;
@@ -61,10 +61,7 @@ impl Client {
         };
         let answer: AppAnswer = self
             .call(
-                Method::POST,
-                &["api", "v1", "apps"],
-                "/api/v1/apps",
-                &[],
+                Endpoint::new(Method::POST, &["api", "v1", "apps"], "/api/v1/apps"),
                 Some(app),
                 cancel,
                 Some(&mut reconcile),
@@ -81,10 +78,7 @@ impl Client {
         let op = "/api/v1/apps/{id}";
         let answer: AppAnswer = self
             .call::<(), _>(
-                Method::GET,
-                &["api", "v1", "apps", app_id],
-                op,
-                &[],
+                Endpoint::new(Method::GET, &["api", "v1", "apps", app_id], op),
                 None,
                 cancel,
                 None,
@@ -118,10 +112,7 @@ impl Client {
         };
         let answer: AppAnswer = self
             .call(
-                Method::POST,
-                &["api", "v1", "apps", &app.id],
-                op,
-                &[],
+                Endpoint::new(Method::POST, &["api", "v1", "apps", &app.id], op),
                 Some(&body),
                 cancel,
                 None,
@@ -142,10 +133,11 @@ impl Client {
         let empty = serde_json::json!({});
         let _: serde_json::Value = self
             .call(
-                Method::DELETE,
-                &["api", "v1", "apps", app_id],
-                "/api/v1/apps/{id}",
-                &[],
+                Endpoint::new(
+                    Method::DELETE,
+                    &["api", "v1", "apps", app_id],
+                    "/api/v1/apps/{id}",
+                ),
                 Some(&empty),
                 cancel,
                 None,
@@ -192,6 +184,7 @@ fn pick_created_app(apps: Vec<App>, display_name: &str, since: DateTime<Utc>) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

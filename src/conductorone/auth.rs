@@ -294,6 +294,7 @@ impl TokenSource {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use ed25519_dalek::{Signature, SigningKey, Verifier as _};

@@ -26,6 +26,28 @@ const PAGE_SIZE: u32 = 100;
 /// A list longer than this many pages is taken as a server loop, not data.
 const MAX_PAGES: usize = 10_000;
 
+/// Which endpoint a call goes to.
+pub(crate) struct Endpoint<'a> {
+    pub(crate) method: Method,
+    /// Path segments under the base URL; each is percent-encoded on its own.
+    pub(crate) path: &'a [&'a str],
+    /// The path pattern for logs and errors, e.g. `/api/v1/apps/{id}`.
+    pub(crate) operation: &'a str,
+    pub(crate) query: &'a [(&'a str, String)],
+}
+
+impl<'a> Endpoint<'a> {
+    /// An endpoint without query parameters.
+    pub(crate) fn new(method: Method, path: &'a [&'a str], operation: &'a str) -> Self {
+        Self {
+            method,
+            path,
+            operation,
+            query: &[],
+        }
+    }
+}
+
 /// How to build a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -155,10 +177,7 @@ impl Client {
     /// failure (see [`Reconcile`]); pass `None` for requests that are safe to repeat.
     pub(crate) async fn call<B, T>(
         &self,
-        method: Method,
-        path: &[&str],
-        operation: &str,
-        query: &[(&str, String)],
+        endpoint: Endpoint<'_>,
         body: Option<&B>,
         cancel: &CancellationToken,
         reconcile: Option<&mut (dyn Reconcile<T> + '_)>,
@@ -167,6 +186,12 @@ impl Client {
         B: Serialize + ?Sized,
         T: DeserializeOwned + Send,
     {
+        let Endpoint {
+            method,
+            path,
+            operation,
+            query,
+        } = endpoint;
         let op = format!("{method} {operation}");
         let url = self.url(path, query, &op)?;
         let bytes = match body {
@@ -216,9 +241,11 @@ impl Client {
             if !token.is_empty() {
                 query.push(("page_token", token.clone()));
             }
-            let page: Page<T> = self
-                .call::<(), _>(Method::GET, path, operation, &query, None, cancel, None)
-                .await?;
+            let endpoint = Endpoint {
+                query: &query,
+                ..Endpoint::new(Method::GET, path, operation)
+            };
+            let page: Page<T> = self.call::<(), _>(endpoint, None, cancel, None).await?;
             out.extend(page.list);
             if page.next_page_token.is_empty() {
                 return Ok(out);
@@ -338,6 +365,7 @@ pub fn http_client(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::conductorone::NewApp;

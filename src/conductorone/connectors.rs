@@ -7,7 +7,7 @@ use http::Method;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use super::client::Client;
+use super::client::{Client, Endpoint};
 use super::error::{ApiError, ErrorKind};
 use super::models::{Connector, ConnectorView, EnvConfig};
 use super::transport::Reconcile;
@@ -152,10 +152,7 @@ impl Client {
         };
         let answer: ConnectorAnswer = self
             .call(
-                Method::POST,
-                path,
-                operation,
-                &[],
+                Endpoint::new(Method::POST, path, operation),
                 Some(body),
                 cancel,
                 Some(&mut reconcile),
@@ -176,7 +173,7 @@ impl Client {
     ) -> Result<Connector, ApiError> {
         let path = ["api", "v1", "apps", app_id, "connectors", id];
         let answer: ConnectorAnswer = self
-            .call::<(), _>(Method::GET, &path, ONE, &[], None, cancel, None)
+            .call::<(), _>(Endpoint::new(Method::GET, &path, ONE), None, cancel, None)
             .await?;
         live(answer.into_connector(ONE)?, &format!("GET {ONE}"))
     }
@@ -246,10 +243,7 @@ impl Client {
         };
         let answer: ConnectorAnswer = self
             .call(
-                Method::POST,
-                path,
-                operation,
-                &[],
+                Endpoint::new(Method::POST, path, operation),
                 Some(&body),
                 cancel,
                 None,
@@ -271,7 +265,12 @@ impl Client {
         let path = ["api", "v1", "apps", app_id, "connectors", id];
         let empty = serde_json::json!({});
         let _: serde_json::Value = self
-            .call(Method::DELETE, &path, ONE, &[], Some(&empty), cancel, None)
+            .call(
+                Endpoint::new(Method::DELETE, &path, ONE),
+                Some(&empty),
+                cancel,
+                None,
+            )
             .await?;
         Ok(())
     }
@@ -317,7 +316,12 @@ impl Client {
         let empty = serde_json::json!({});
         let op = "/api/v1/apps/{app_id}/connectors/{connector_id}/force_sync";
         let _: serde_json::Value = self
-            .call(Method::POST, &path, op, &[], Some(&empty), cancel, None)
+            .call(
+                Endpoint::new(Method::POST, &path, op),
+                Some(&empty),
+                cancel,
+                None,
+            )
             .await?;
         Ok(())
     }
@@ -379,6 +383,7 @@ fn pick_created_connector(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

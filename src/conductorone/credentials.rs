@@ -43,7 +43,8 @@ pub enum CredentialError {
 /// A parsed client secret: the Ed25519 key that signs client assertions, with its JWK key id.
 #[derive(Clone)]
 pub struct ClientKey {
-    signing_key: SigningKey,
+    // Boxed so `Credentials` variants stay of similar size.
+    signing_key: Box<SigningKey>,
     key_id: Option<String>,
 }
 
@@ -98,7 +99,7 @@ impl ClientKey {
             }
         }
         Ok(Self {
-            signing_key,
+            signing_key: Box::new(signing_key),
             key_id: jwk.kid.filter(|k| !k.is_empty()),
         })
     }
@@ -119,7 +120,7 @@ impl ClientKey {
     #[must_use]
     pub fn from_signing_key(signing_key: SigningKey) -> Self {
         Self {
-            signing_key,
+            signing_key: Box::new(signing_key),
             key_id: None,
         }
     }
@@ -178,6 +179,7 @@ pub fn encode_client_secret(key: &SigningKey) -> SecretString {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -109,6 +109,7 @@ pub async fn wait(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -424,6 +424,7 @@ fn resolve_credentials(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::HashMap;
 
@@ -477,9 +478,16 @@ mod tests {
             .collect()
     }
 
+    /// Attribute values, environment, and the expected server URL.
+    type UrlCase = (
+        ProviderConfigInput,
+        Vec<(&'static str, &'static str)>,
+        &'static str,
+    );
+
     #[test]
     fn server_url_sources_in_order() {
-        let cases: Vec<(ProviderConfigInput, Vec<(&str, &str)>, &str)> = vec![
+        let cases: Vec<UrlCase> = vec![
             (with_creds(), vec![], "https://acme.conductor.one/"),
             (
                 ProviderConfigInput {

@@ -219,6 +219,7 @@ pub async fn check_credentials(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use oauth2::basic::BasicErrorResponse;
