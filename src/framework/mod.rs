@@ -17,6 +17,7 @@ pub mod private;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod server;
 pub mod validate;
 pub mod validators;
 mod value;
