@@ -2,7 +2,8 @@
 //! template language that lays a page out.
 //!
 //! A template is Markdown in which a line holding only a directive is replaced:
-//! `{{frontmatter}}`, `{{title}}`, `{{description}}`, `{{examples}}`, `{{schema}}`, `{{import}}`, or
+//! `{{frontmatter}}` (or `{{frontmatter "a description"}}` to replace the schema's first paragraph in
+//! the front matter), `{{title}}`, `{{description}}`, `{{examples}}`, `{{schema}}`, `{{import}}`, or
 //! `{{file "path/from/repo/root"}}` (that file as a code block). Every other line is kept as it is.
 //! A page without a template of its own uses [`DEFAULT_TEMPLATE`].
 
@@ -130,12 +131,21 @@ fn expand(ctx: &Context<'_>, template: &str, template_path: &Path) -> Result<Str
         };
         let directive = directive.trim();
         let text = match directive {
-            "frontmatter" => front_matter(ctx),
+            "frontmatter" => front_matter(ctx, None),
             "title" => title(ctx),
             "description" => ctx.schema.description.trim().to_owned(),
             "examples" => examples(ctx)?,
             "schema" => render::schema_section(ctx.schema),
             "import" => import(ctx)?,
+            other if other.starts_with("frontmatter ") => {
+                let text = other["frontmatter ".len()..].trim();
+                let Some(text) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+                    return Err(fail(
+                        "`frontmatter` takes one quoted description".to_owned(),
+                    ));
+                };
+                front_matter(ctx, Some(text))
+            }
             other => match other.strip_prefix("file ") {
                 Some(arg) => {
                     let rel = arg.trim().trim_matches('"');
@@ -176,7 +186,7 @@ fn tidy(text: &str) -> String {
     format!("{trimmed}\n")
 }
 
-fn front_matter(ctx: &Context<'_>) -> String {
+fn front_matter(ctx: &Context<'_>, description: Option<&str>) -> String {
     let page_title = match ctx.kind {
         Kind::Provider => format!("{} Provider", ctx.provider),
         Kind::Resource => format!(
@@ -188,13 +198,14 @@ fn front_matter(ctx: &Context<'_>) -> String {
             ctx.type_name, ctx.provider
         ),
     };
-    let first_paragraph = ctx
-        .schema
-        .description
-        .trim()
-        .split("\n\n")
-        .next()
-        .unwrap_or_default();
+    let first_paragraph = description.unwrap_or_else(|| {
+        ctx.schema
+            .description
+            .trim()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+    });
     let mut out = format!(
         "---\npage_title: \"{}\"\nsubcategory: \"\"\ndescription: |-\n",
         page_title.replace('"', "\\\"")

@@ -509,3 +509,25 @@ mod from_framework {
         assert_eq!(type_label(&Type::set(Type::Number)), "Set of Number");
     }
 }
+
+#[test]
+fn a_template_may_replace_the_front_matter_description() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    repo(dir.path());
+    let template = dir.path().join("tools/docgen/templates/index.md.tmpl");
+    fs::write(
+        &template,
+        "{{frontmatter \"Manages widgets.\"}}\n\n{{title}}\n",
+    )
+    .expect("write");
+    let pages = crate::render_pages(&docs(), dir.path()).expect("render");
+    assert_eq!(
+        pages[0].contents,
+        "---\npage_title: \"demo Provider\"\nsubcategory: \"\"\ndescription: |-\n  Manages widgets.\n---\n\n# demo Provider\n"
+    );
+    fs::write(&template, "{{frontmatter unquoted}}\n").expect("write");
+    assert!(matches!(
+        crate::render_pages(&docs(), dir.path()),
+        Err(Error::Template { line: 1, .. })
+    ));
+}
