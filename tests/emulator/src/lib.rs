@@ -295,6 +295,13 @@ impl Emulator {
         xero::register(&mut self.shared.lock(), kind)
     }
 
+    /// Gives the Xero app `client_id` a new secret (the old one stops working); `None` when
+    /// there is no such app.
+    #[must_use]
+    pub fn rotate_xero_secret(&self, client_id: &str) -> Option<String> {
+        xero::rotate(&mut self.shared.lock(), client_id)
+    }
+
     /// Seeds an app, as an identity provider would have created it; returns its ID.
     #[must_use]
     pub fn create_app(&self, display_name: &str) -> String {

@@ -34,6 +34,14 @@ pub(crate) const CUSTOM_CONNECTION_SCOPES: [&str; 7] = [
 ];
 
 /// Registers a Xero app of `kind` with its own organisation; returns its client ID and secret.
+/// Gives Xero app `client_id` a new secret, as rotating it in Xero's developer portal does: the
+/// old secret stops working. `None` when there is no such app.
+pub(crate) fn rotate(inner: &mut Inner, client_id: &str) -> Option<String> {
+    let app = inner.xero_apps.get_mut(client_id)?;
+    app.secret = ids::random_secret();
+    Some(app.secret.clone())
+}
+
 pub(crate) fn register(inner: &mut Inner, kind: XeroAppKind) -> (String, String) {
     let id = ids::xero_client_id();
     let secret = ids::random_secret();

@@ -1,0 +1,529 @@
+//! Create, update and delete, and the wait for a sync.
+//!
+//! Every write is preceded by the credential check (when it is on and the credentials are new),
+//! so refused credentials create nothing. A create that fails after making something either
+//! deletes what it made or returns it as partial state (Terraform keeps it as tainted and
+//! replaces it next time): nothing is ever left untracked.
+
+use std::time::Duration;
+
+use chrono::SecondsFormat;
+use tokio_util::sync::CancellationToken;
+
+use super::credentials::{
+    Configured, SECRET, check, forget_verified, needs_check, remember_verified, sends_credentials,
+    type_name,
+};
+use super::{XeroIntegrationIdentity, XeroIntegrationModel, app_type};
+use crate::conductorone::models::{Connector, EnvConfig, XERO_CATALOG_ID};
+use crate::conductorone::{ApiError, Client, ErrorKind, NewApp, NewConnector};
+use crate::cty::Path;
+use crate::framework::{
+    Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
+    UpdateRequest, UpdateResponse, Value,
+};
+use crate::provider::ProviderData;
+use crate::provider::sync_wait::{
+    self, PollPolicy, SyncStatus, WaitError, format_duration, parse_go_duration,
+};
+use crate::secret::SecretString;
+
+/// How long `wait_for_sync` waits when `timeouts` does not say.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// The display name a delegated connector is created with.
+const DISPLAY_NAME: &str = "Xero";
+
+/// Adds an error for a failed API call: what was being done, the API's own words (with its
+/// request ID), and what to do about it.
+pub(super) fn api_error(diags: &mut Diagnostics, summary: &str, e: &ApiError) {
+    let hint = match e.kind() {
+        ErrorKind::NotFound => "The app or connector does not exist (any more). Check app_id, or run terraform \
+                                refresh to notice objects deleted outside Terraform."
+            .to_owned(),
+        ErrorKind::Unauthenticated(c) => format!(
+            "ConductorOne refused the provider's credentials. Check {} in the provider block (or their \
+             CONDUCTORONE_* environment variables).",
+            c.attributes()
+        ),
+        ErrorKind::PermissionDenied => "The API client is not allowed to do this. Give its service user a role \
+                                        that may manage apps and connectors (e.g. App Admin or Super Admin)."
+            .to_owned(),
+        ErrorKind::InvalidArgument => "ConductorOne rejected the request. Check the values in the configuration: \
+                                       user_ids must be IDs of ConductorOne users, app_id of an existing app."
+            .to_owned(),
+        ErrorKind::RateLimited => "ConductorOne kept answering \"too many requests\". Wait a minute and run the \
+                                   command again, or lower Terraform's -parallelism."
+            .to_owned(),
+        ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout => {
+            "ConductorOne could not be reached or failed. Check the provider's server_url and your network, \
+             then run the command again."
+                .to_owned()
+        }
+        ErrorKind::Cancelled => "Terraform was interrupted; run the command again.".to_owned(),
+    };
+    diags.error(summary, format!("{e}.\n\n{hint}"));
+}
+
+/// The owners in the order `preferred` lists them when they are the same set, else as the API
+/// gave them: ConductorOne does not promise an order, and a reordering is no change.
+pub(super) fn ordered_owners(preferred: &Value<Vec<String>>, api: &[String]) -> Value<Vec<String>> {
+    if let Some(p) = preferred.known() {
+        let mut a = p.clone();
+        let mut b = api.to_vec();
+        a.sort();
+        b.sort();
+        if a == b {
+            return Value::Known(p.clone());
+        }
+    }
+    Value::Known(api.to_vec())
+}
+
+/// Copies what ConductorOne says about `c` into `state` (never credentials).
+pub(super) fn apply_connector(state: &mut XeroIntegrationModel, c: &Connector) {
+    state.id = Value::Known(c.id.clone());
+    if !c.app_id.is_empty() {
+        state.app_id = Value::Known(c.app_id.clone());
+    }
+    if let Some(t) = c.created_at {
+        state.created_at = Value::Known(t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    }
+    state.user_ids = ordered_owners(&state.user_ids, &c.user_ids);
+}
+
+/// Replaces what is still unknown with null: a state may not hold unknowns.
+fn settle(state: &mut XeroIntegrationModel) {
+    for v in [
+        &mut state.id,
+        &mut state.app_id,
+        &mut state.created_at,
+        &mut state.xero_app_type,
+    ] {
+        if v.is_unknown() {
+            *v = Value::Null;
+        }
+    }
+    if state.user_ids.is_unknown() {
+        state.user_ids = Value::Null;
+    }
+}
+
+fn env_config(id: &str, secret: &SecretString) -> EnvConfig {
+    EnvConfig::from_pairs([
+        ("xero_client_id", SecretString::new(id)),
+        ("xero_client_secret", secret.clone()),
+    ])
+}
+
+fn missing_secret(diags: &mut Diagnostics) {
+    diags.error_at(
+        Path::attr(SECRET),
+        "Missing Xero Client Secret",
+        "xero_client_id is being set or changed, but no secret is configured. Set xero_client_secret_wo \
+         (Terraform 1.11 or later) or xero_client_secret.",
+    );
+}
+
+fn timeout_of(text: &Value<String>) -> Duration {
+    text.as_str()
+        .and_then(|t| parse_go_duration(t).ok())
+        .unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// Creates the connector (and first its app, with `new_app`).
+pub(super) async fn create(
+    ctx: &Context<ProviderData>,
+    req: CreateRequest<XeroIntegrationModel>,
+    resp: &mut CreateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+) {
+    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+        return;
+    };
+    let cancel = ctx.cancellation();
+    let config = &req.config;
+    let mut state = req.plan.clone();
+    let configured = Configured::of(config);
+    if !configured.id.is_null() && configured.secret.is_null() {
+        return missing_secret(&mut resp.diagnostics);
+    }
+    let creds = configured.known();
+
+    let mut verified = false;
+    if needs_check(config, true, None, &req.private) == Some(true) {
+        let Some((id, secret)) = &creds else { return };
+        match check(
+            &data.xero,
+            id,
+            secret,
+            configured.secret_attr,
+            cancel,
+            &mut resp.diagnostics,
+        )
+        .await
+        {
+            Some(t) => {
+                state.xero_app_type = Value::Known(type_name(t).to_owned());
+                verified = true;
+            }
+            None => return,
+        }
+    } else if state.xero_app_type.known().is_none() {
+        state.xero_app_type = Value::Known(app_type::UNVERIFIED.to_owned());
+    }
+
+    let mut made_app = None;
+    let app_id = match config.new_app.known() {
+        Some(new_app) => {
+            let new = NewApp {
+                display_name: new_app.display_name.as_str().unwrap_or_default().to_owned(),
+                description: new_app.description.as_str().unwrap_or_default().to_owned(),
+            };
+            match data.client.create_app(&new, cancel).await {
+                Ok(app) => {
+                    made_app = Some(app.id.clone());
+                    app.id
+                }
+                Err(e) => return api_error(&mut resp.diagnostics, "Cannot Create the App", &e),
+            }
+        }
+        None => config.app_id.as_str().unwrap_or_default().to_owned(),
+    };
+    state.app_id = Value::Known(app_id.clone());
+
+    let new = NewConnector {
+        catalog_id: XERO_CATALOG_ID.to_owned(),
+        display_name: DISPLAY_NAME.to_owned(),
+        user_ids: config.user_ids.known().cloned().unwrap_or_default(),
+    };
+    let made = match &creds {
+        Some((id, secret)) => {
+            data.client
+                .create_connector(&app_id, &new, &env_config(id, secret), cancel)
+                .await
+        }
+        None => {
+            data.client
+                .create_connector_delegated(&app_id, &new, cancel)
+                .await
+        }
+    };
+    let connector = match made {
+        Ok(c) => c,
+        Err(e) => {
+            api_error(
+                &mut resp.diagnostics,
+                "Cannot Create the Xero Connector",
+                &e,
+            );
+            if let Some(app) = made_app {
+                undo_app(&data.client, &app, state, cancel, resp).await;
+            }
+            return;
+        }
+    };
+    apply_connector(&mut state, &connector);
+    settle(&mut state);
+    if let (true, Some((id, secret))) = (verified, &creds) {
+        remember_verified(&mut resp.private, id, secret);
+    }
+    resp.identity = state.identity();
+    let wait = state.wait_for_sync.known() == Some(&true) && creds.is_some();
+    let timeout = state
+        .timeouts
+        .known()
+        .map_or(DEFAULT_TIMEOUT, |t| timeout_of(&t.create));
+    resp.state = Some(state);
+    if wait {
+        wait_for_sync(
+            &data.client,
+            &app_id,
+            &connector.id,
+            timeout,
+            cancel,
+            &mut resp.diagnostics,
+        )
+        .await;
+    }
+}
+
+/// After a failed connector create: deletes the app `new_app` made; if that fails too, returns it
+/// as partial state so Terraform tracks it (as tainted) and deletes it on the next apply.
+async fn undo_app(
+    client: &Client,
+    app_id: &str,
+    mut state: XeroIntegrationModel,
+    cancel: &CancellationToken,
+    resp: &mut CreateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+) {
+    match client.delete_app(app_id, cancel).await {
+        Ok(()) => {}
+        Err(e) if e.is_not_found() => {}
+        Err(e) => {
+            resp.diagnostics.error(
+                "Created App Kept in State",
+                format!(
+                    "The app {app_id} made for new_app could not be deleted after the connector failed ({e}). It \
+                     is kept in the state as tainted, so the next apply deletes it and tries again."
+                ),
+            );
+            state.id = Value::Null;
+            settle(&mut state);
+            resp.state = Some(state);
+        }
+    }
+}
+
+/// Updates the connector in place: credentials with `updateMask=config` only when they change,
+/// owners through the delegated update.
+pub(super) async fn update(
+    ctx: &Context<ProviderData>,
+    req: UpdateRequest<XeroIntegrationModel, XeroIntegrationIdentity>,
+    resp: &mut UpdateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+) {
+    let prior = &req.prior;
+    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+        resp.state = prior.clone();
+        return;
+    };
+    let cancel = ctx.cancellation();
+    let config = &req.config;
+    let mut state = req.plan.clone();
+    let configured = Configured::of(config);
+    let sends = sends_credentials(config, &req.plan, Some(prior));
+    if sends && !configured.id.is_null() && configured.secret.is_null() {
+        resp.state = prior.clone();
+        return missing_secret(&mut resp.diagnostics);
+    }
+    let creds = configured.known();
+
+    let mut verified = false;
+    if needs_check(config, sends, Some(prior), &req.private) == Some(true) {
+        let Some((id, secret)) = &creds else { return };
+        match check(
+            &data.xero,
+            id,
+            secret,
+            configured.secret_attr,
+            cancel,
+            &mut resp.diagnostics,
+        )
+        .await
+        {
+            Some(t) => {
+                state.xero_app_type = Value::Known(type_name(t).to_owned());
+                verified = true;
+            }
+            None => {
+                resp.state = prior.clone();
+                return;
+            }
+        }
+    } else if state.xero_app_type.known().is_none() {
+        state.xero_app_type = prior.xero_app_type.clone();
+    }
+
+    let (Some(app_id), Some(id)) = (prior.app_id.known().cloned(), prior.id.known().cloned())
+    else {
+        resp.state = prior.clone();
+        return resp.diagnostics.error(
+            "Connector Not Created",
+            "The state holds no connector ID (an earlier create failed half-way). Taint or replace the resource: \
+             terraform apply -replace=<address>.",
+        );
+    };
+    let target = Connector {
+        id: id.clone(),
+        app_id: app_id.clone(),
+        ..Connector::default()
+    };
+
+    if sends {
+        let Some((cid, secret)) = &creds else {
+            resp.state = prior.clone();
+            return missing_secret(&mut resp.diagnostics);
+        };
+        let c = Connector {
+            config: Some(env_config(cid, secret)),
+            ..target.clone()
+        };
+        if let Err(e) = data.client.update_connector(&c, &["config"], cancel).await {
+            resp.state = prior.clone();
+            return api_error(
+                &mut resp.diagnostics,
+                "Cannot Update the Xero Credentials",
+                &e,
+            );
+        }
+        if !verified {
+            forget_verified(&mut resp.private);
+        }
+    }
+    if let (true, Some((cid, secret))) = (verified, &creds) {
+        remember_verified(&mut resp.private, cid, secret);
+    }
+
+    if let Some(want) = state.user_ids.known().cloned() {
+        if ordered_owners(&prior.user_ids, &want) != prior.user_ids {
+            let c = Connector {
+                user_ids: want.clone(),
+                ..target
+            };
+            match data
+                .client
+                .update_connector_delegated(&c, &["userIds"], cancel)
+                .await
+            {
+                Ok(c) => state.user_ids = ordered_owners(&Value::Known(want), &c.user_ids),
+                Err(e) => {
+                    state.user_ids = prior.user_ids.clone();
+                    api_error(
+                        &mut resp.diagnostics,
+                        "Cannot Update the Connector's Owners",
+                        &e,
+                    );
+                }
+            }
+        }
+    }
+    settle(&mut state);
+    resp.identity = state.identity();
+    let wait = sends && state.wait_for_sync.known() == Some(&true);
+    let timeout = state
+        .timeouts
+        .known()
+        .map_or(DEFAULT_TIMEOUT, |t| timeout_of(&t.update));
+    resp.state = state;
+    if wait {
+        wait_for_sync(
+            &data.client,
+            &app_id,
+            &id,
+            timeout,
+            cancel,
+            &mut resp.diagnostics,
+        )
+        .await;
+    }
+}
+
+/// Deletes the connector, then the app when `new_app` made it. Already gone is fine.
+pub(super) async fn delete(
+    ctx: &Context<ProviderData>,
+    req: DeleteRequest<XeroIntegrationModel>,
+    resp: &mut DeleteResponse,
+) {
+    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+        return;
+    };
+    let cancel = ctx.cancellation();
+    let prior = &req.prior;
+    let app_id = prior.app_id.as_str().filter(|s| !s.is_empty());
+    if let (Some(app_id), Some(id)) = (app_id, prior.id.as_str().filter(|s| !s.is_empty())) {
+        match data.client.delete_connector(app_id, id, cancel).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => {
+                return api_error(
+                    &mut resp.diagnostics,
+                    "Cannot Delete the Xero Connector",
+                    &e,
+                );
+            }
+        }
+    }
+    if let (false, Some(app_id)) = (prior.new_app.is_null(), app_id) {
+        match data.client.delete_app(app_id, cancel).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => api_error(
+                &mut resp.diagnostics,
+                "Cannot Delete the App Made for new_app",
+                &e,
+            ),
+        }
+    }
+}
+
+/// Waits for the connector's sync to end (see [`sync_wait::wait_for_sync`]); a failed or
+/// disabled sync, a timeout or a cancellation is an error (the state is already recorded).
+async fn wait_for_sync(
+    client: &Client,
+    app_id: &str,
+    id: &str,
+    timeout: Duration,
+    cancel: &CancellationToken,
+    diags: &mut Diagnostics,
+) {
+    let c = match sync_wait::wait_for_sync(
+        client,
+        app_id,
+        id,
+        timeout,
+        PollPolicy::default(),
+        cancel,
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(WaitError::Api(e)) => return api_error(diags, "Cannot Read the Sync Status", &e),
+        Err(WaitError::Cancelled) => {
+            return diags.error(
+                "Wait for Sync Cancelled",
+                "Terraform was interrupted while waiting for the connector's sync. The connector is saved; its \
+                 sync goes on in ConductorOne.",
+            );
+        }
+        Err(WaitError::Timeout { timeout, .. }) => {
+            return diags.error(
+                "Timed Out Waiting for the Xero Sync",
+                format!(
+                    "The connector was saved, but its sync had not finished after {}. It goes on in ConductorOne. \
+                     Raise timeouts.create / timeouts.update, or set wait_for_sync = false.",
+                    format_duration(timeout)
+                ),
+            );
+        }
+    };
+    match SyncStatus::of(&c) {
+        SyncStatus::Error => {
+            let last = c.status.as_ref().map(|s| s.last_error.as_str()).filter(|s| !s.is_empty());
+            diags.error(
+                "Xero Sync Failed",
+                format!(
+                    "The connector was saved, but its sync failed. ConductorOne reports: {}\n\nFix the cause (for \
+                     a Web app's credentials, see the warning about Custom Connections), then apply again; the \
+                     connector stays in the state.",
+                    last.unwrap_or("(no error message)")
+                ),
+            );
+        }
+        SyncStatus::Disabled => diags.error(
+            "Xero Sync Disabled",
+            "The connector's syncs are disabled in ConductorOne, so there is nothing to wait for. Enable syncing \
+             in ConductorOne, or set wait_for_sync = false.",
+        ),
+        SyncStatus::Done | SyncStatus::Running | SyncStatus::Unspecified => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_keep_the_configured_order_when_only_the_order_differs() {
+        let preferred = Value::Known(vec!["b".to_owned(), "a".to_owned()]);
+        assert_eq!(
+            ordered_owners(&preferred, &["a".into(), "b".into()]),
+            preferred
+        );
+        assert_eq!(
+            ordered_owners(&preferred, &["a".into(), "c".into()]),
+            Value::Known(vec!["a".to_owned(), "c".to_owned()])
+        );
+        assert_eq!(
+            ordered_owners(&Value::Unknown, &["x".into()]),
+            Value::Known(vec!["x".to_owned()])
+        );
+    }
+}

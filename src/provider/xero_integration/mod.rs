@@ -1,0 +1,288 @@
+//! `conductorone_xero_integration`: ConductorOne's Xero connector on an app.
+//!
+//! Read top to bottom: the model (the schema's one source of truth), then the steps, each in its
+//! own file: [`validate`] (no network), [`plan`] (credential check when the credentials change),
+//! [`apply`] (create, update, delete, wait for the sync), [`read`] (refresh and import).
+//! [`credentials`] holds what the steps share about the Xero client ID and secret.
+
+mod apply;
+mod credentials;
+mod plan;
+mod read;
+mod validate;
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::ProviderData;
+use crate::framework::{
+    Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel,
+    ImportRequest, ImportResponse, ModifyPlanRequest, ModifyPlanResponse, ReadRequest,
+    ReadResponse, Resource, UpdateRequest, UpdateResponse, ValidateRequest, ValidateResponse,
+    Value,
+};
+
+/// The resource type name.
+pub const TYPE_NAME: &str = "conductorone_xero_integration";
+
+/// Manages ConductorOne's Xero connector on an app: the connector that syncs a Xero
+/// organisation's users and roles into ConductorOne.
+///
+/// With `xero_client_id` and a secret the connector is created with those credentials (checked
+/// with Xero first, unless `validate_credentials = false`). With neither, a *delegated*
+/// connector is created and its owners are asked to finish the setup in ConductorOne; credentials
+/// entered there later cause no diff.
+#[derive(Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct XeroIntegrationModel {
+    /// The connector's ID.
+    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    pub id: Value<String>,
+    /// The ID of an existing ConductorOne app to add the connector to. Exactly one of `app_id`
+    /// and `new_app` must be set; with `new_app` this is the created app's ID.
+    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown", "requires_replace"]}))]
+    pub app_id: Value<String>,
+    /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
+    /// Exactly one of `app_id` and `new_app` must be set.
+    #[schemars(extend("x-terraform" = {"optional": true, "plan": ["requires_replace"]}))]
+    pub new_app: Value<NewAppModel>,
+    /// The user IDs of the connector's owners. When not set, ConductorOne makes the API client's
+    /// user the owner.
+    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown"]}))]
+    pub user_ids: Value<Vec<String>>,
+    /// The Xero app's client ID (32 hexadecimal characters, from Xero's developer portal). Needs
+    /// `xero_client_secret` or `xero_client_secret_wo` when the connector is created or the ID
+    /// changes.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub xero_client_id: Value<String>,
+    /// The Xero app's client secret, kept (marked sensitive) in the state. On Terraform 1.11 or
+    /// later prefer `xero_client_secret_wo`, which is never stored.
+    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    pub xero_client_secret: Value<String>,
+    /// The Xero app's client secret, write-only: never stored in the plan or the state (Terraform
+    /// 1.11 or later). Sent when the connector is created and whenever
+    /// `xero_client_secret_wo_version` changes.
+    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true, "write_only": true}))]
+    pub xero_client_secret_wo: Value<String>,
+    /// Change this number to send a new `xero_client_secret_wo`.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub xero_client_secret_wo_version: Value<i64>,
+    /// Check the client ID and secret with Xero before anything is written. Set to `false` to
+    /// skip the check (e.g. when Xero cannot be reached from where Terraform runs).
+    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": true}))]
+    pub validate_credentials: Value<bool>,
+    /// After a create, or an update that sends credentials, wait until the connector's sync
+    /// finishes (Connected) or fails.
+    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": false}))]
+    pub wait_for_sync: Value<bool>,
+    /// How long `wait_for_sync` may wait.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub timeouts: Value<TimeoutsModel>,
+    /// When the connector was created (RFC 3339).
+    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    pub created_at: Value<String>,
+    /// The kind of Xero app the credentials belong to: `web_app`, `custom_connection`, or
+    /// `unverified` when they were not checked (no credentials, or `validate_credentials = false`).
+    #[schemars(extend("x-terraform" = {"computed": true}))]
+    pub xero_app_type: Value<String>,
+}
+
+/// The app `new_app` creates.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct NewAppModel {
+    /// The app's display name.
+    #[schemars(extend("x-terraform" = {"required": true}))]
+    pub display_name: Value<String>,
+    /// The app's description.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub description: Value<String>,
+}
+
+/// Time limits, as Go duration strings (`"10m"`, `"1h30m"`); each defaults to 10 minutes.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TimeoutsModel {
+    /// The longest a create may wait for the sync.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub create: Value<String>,
+    /// The longest an update may wait for the sync.
+    #[schemars(extend("x-terraform" = {"optional": true}))]
+    pub update: Value<String>,
+}
+
+/// The resource identity (Terraform 1.12+): what names one connector.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct XeroIntegrationIdentity {
+    /// The ID of the app the connector belongs to.
+    pub app_id: String,
+    /// The connector's ID.
+    pub id: String,
+}
+
+impl IdentityModel for XeroIntegrationIdentity {}
+
+impl XeroIntegrationModel {
+    /// The identity of the connector this state names, when both IDs are known.
+    fn identity(&self) -> Option<XeroIntegrationIdentity> {
+        Some(XeroIntegrationIdentity {
+            app_id: self.app_id.known().filter(|s| !s.is_empty())?.clone(),
+            id: self.id.known().filter(|s| !s.is_empty())?.clone(),
+        })
+    }
+}
+
+/// The values `xero_app_type` takes.
+pub mod app_type {
+    /// A Xero Web app.
+    pub const WEB_APP: &str = "web_app";
+    /// A Xero Custom Connection.
+    pub const CUSTOM_CONNECTION: &str = "custom_connection";
+    /// Not checked.
+    pub const UNVERIFIED: &str = "unverified";
+}
+
+/// The `conductorone_xero_integration` resource type.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct XeroIntegration;
+
+#[async_trait]
+impl Resource for XeroIntegration {
+    type ProviderData = ProviderData;
+    type Model = XeroIntegrationModel;
+    type Identity = XeroIntegrationIdentity;
+
+    fn type_name(&self) -> String {
+        TYPE_NAME.to_owned()
+    }
+
+    async fn validate(
+        &self,
+        req: ValidateRequest<XeroIntegrationModel>,
+        resp: &mut ValidateResponse,
+    ) {
+        validate::validate(&req.config, req.capabilities, &mut resp.diagnostics);
+    }
+
+    async fn modify_plan(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: ModifyPlanRequest<XeroIntegrationModel>,
+        resp: &mut ModifyPlanResponse<XeroIntegrationModel>,
+    ) {
+        plan::modify_plan(ctx, req, resp).await;
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: CreateRequest<XeroIntegrationModel>,
+        resp: &mut CreateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+    ) {
+        apply::create(ctx, req, resp).await;
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: ReadRequest<XeroIntegrationModel, XeroIntegrationIdentity>,
+        resp: &mut ReadResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+    ) {
+        read::read(ctx, req, resp).await;
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: UpdateRequest<XeroIntegrationModel, XeroIntegrationIdentity>,
+        resp: &mut UpdateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+    ) {
+        apply::update(ctx, req, resp).await;
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: DeleteRequest<XeroIntegrationModel>,
+        resp: &mut DeleteResponse,
+    ) {
+        apply::delete(ctx, req, resp).await;
+    }
+
+    async fn import(
+        &self,
+        ctx: &Context<ProviderData>,
+        req: ImportRequest<XeroIntegrationIdentity>,
+        resp: &mut ImportResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+    ) {
+        read::import(ctx, req, resp).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{Presence, schema_for};
+
+    #[test]
+    fn schema_kinds_match_the_issue() {
+        let schema = Resource::schema(&XeroIntegration).expect("schema");
+        let cases: &[(&str, Presence, bool, bool)] = &[
+            ("id", Presence::Computed, false, false),
+            ("app_id", Presence::OptionalComputed, false, false),
+            ("new_app", Presence::Optional, false, false),
+            ("user_ids", Presence::OptionalComputed, false, false),
+            ("xero_client_id", Presence::Optional, false, false),
+            ("xero_client_secret", Presence::Optional, true, false),
+            ("xero_client_secret_wo", Presence::Optional, true, true),
+            (
+                "xero_client_secret_wo_version",
+                Presence::Optional,
+                false,
+                false,
+            ),
+            (
+                "validate_credentials",
+                Presence::OptionalComputed,
+                false,
+                false,
+            ),
+            ("wait_for_sync", Presence::OptionalComputed, false, false),
+            ("timeouts", Presence::Optional, false, false),
+            ("created_at", Presence::Computed, false, false),
+            ("xero_app_type", Presence::Computed, false, false),
+        ];
+        assert_eq!(schema.block.attributes.len(), cases.len());
+        for (name, presence, sensitive, write_only) in cases {
+            let a = schema
+                .block
+                .attribute(name)
+                .unwrap_or_else(|| panic!("no {name}"));
+            assert_eq!(
+                (a.presence, a.sensitive, a.write_only),
+                (*presence, *sensitive, *write_only),
+                "{name}"
+            );
+            assert!(!a.description.is_empty(), "{name} undocumented");
+        }
+        let replaces = |name: &str| {
+            schema
+                .block
+                .attribute(name)
+                .expect("attr")
+                .plan_modifiers
+                .iter()
+                .any(|m| m.description().contains("replaces"))
+        };
+        assert!(replaces("app_id") && replaces("new_app") && !replaces("user_ids"));
+        let identity = schema_for::<XeroIntegrationIdentity>().expect("identity");
+        for name in ["app_id", "id"] {
+            assert_eq!(
+                identity
+                    .block
+                    .attribute(name)
+                    .expect("identity attr")
+                    .presence,
+                Presence::Required
+            );
+        }
+    }
+}

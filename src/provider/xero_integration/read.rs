@@ -1,0 +1,141 @@
+//! Refresh and import.
+//!
+//! A refresh shows owners and a client ID changed outside Terraform as drift, but never pulls a
+//! client ID into a state that did not manage one (a delegated connector whose owners entered
+//! credentials in ConductorOne stays without a diff). The secret is never read back: the API does
+//! not return it.
+
+use super::apply::{api_error, apply_connector, ordered_owners};
+use super::{XeroIntegrationIdentity, XeroIntegrationModel, app_type};
+use crate::conductorone::models::Connector;
+use crate::framework::{Context, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
+use crate::provider::ProviderData;
+
+/// The import ID's form, for messages.
+const ID_FORM: &str = "APP_ID/CONNECTOR_ID";
+
+/// The connector's client ID as ConductorOne holds it.
+fn client_id_of(c: &Connector) -> Option<String> {
+    c.config
+        .as_ref()?
+        .get("xero_client_id")
+        .map(|v| v.expose().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Refreshes the state; a connector that is gone (404 or soft-deleted) leaves the state.
+pub(super) async fn read(
+    ctx: &Context<ProviderData>,
+    req: ReadRequest<XeroIntegrationModel, XeroIntegrationIdentity>,
+    resp: &mut ReadResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+) {
+    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+        return;
+    };
+    let mut state = req.state;
+    let (Some(app_id), Some(id)) = (state.app_id.known().cloned(), state.id.known().cloned())
+    else {
+        // A half-made create kept as tainted: nothing to read until it is replaced.
+        return;
+    };
+    let connector = match data
+        .client
+        .get_connector(&app_id, &id, ctx.cancellation())
+        .await
+    {
+        Ok(c) => c,
+        Err(e) if e.is_not_found() => {
+            tracing::debug!(connector_id = %id, "the connector is gone; removing it from state");
+            return resp.remove();
+        }
+        Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
+    };
+    apply_connector(&mut state, &connector);
+    if !state.xero_client_id.is_null() {
+        state.xero_client_id = client_id_of(&connector).into();
+    }
+    resp.identity = state.identity();
+    resp.state = Some(state);
+}
+
+/// Parses `APP_ID/CONNECTOR_ID`.
+fn parse_id(id: &str) -> Option<XeroIntegrationIdentity> {
+    let (app_id, connector_id) = id.split_once('/')?;
+    let valid = |s: &str| !s.is_empty() && !s.contains('/') && !s.contains(char::is_whitespace);
+    (valid(app_id) && valid(connector_id)).then(|| XeroIntegrationIdentity {
+        app_id: app_id.to_owned(),
+        id: connector_id.to_owned(),
+    })
+}
+
+/// Imports by `APP_ID/CONNECTOR_ID` or by identity `{ app_id, id }`: reads the connector and sets
+/// everything it shows, with the defaults a configuration would have, so the next plan shows only
+/// what the configuration adds (the secret).
+pub(super) async fn import(
+    ctx: &Context<ProviderData>,
+    req: ImportRequest<XeroIntegrationIdentity>,
+    resp: &mut ImportResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
+) {
+    let wanted = match (&req.identity, req.id.as_str()) {
+        (Some(identity), "") => Some(identity.clone()),
+        (_, id) => parse_id(id),
+    };
+    let Some(wanted) = wanted else {
+        return resp.diagnostics.error(
+            "Invalid Import ID",
+            format!(
+                "The import ID {:?} is not of the form {ID_FORM}: the app's ID and the connector's ID, joined by \
+                 one slash, e.g. terraform import conductorone_xero_integration.example \
+                 2a0IcNQMHRLpXD0MrGSuaYhDRGo/2a0IcQj6o1dcvPpqbsbAzFMTEmQ. Both IDs are shown in ConductorOne's \
+                 URL of the connector.",
+                req.id
+            ),
+        );
+    };
+    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+        return;
+    };
+    let connector = match data
+        .client
+        .get_connector(&wanted.app_id, &wanted.id, ctx.cancellation())
+        .await
+    {
+        Ok(c) => c,
+        Err(e) if e.is_not_found() => {
+            return resp.diagnostics.error(
+                "Cannot Import a Missing Connector",
+                format!(
+                    "There is no live connector {} in app {}. Check both IDs ({ID_FORM}).",
+                    wanted.id, wanted.app_id
+                ),
+            );
+        }
+        Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
+    };
+    let mut state = XeroIntegrationModel {
+        app_id: Value::Known(wanted.app_id),
+        validate_credentials: Value::Known(true),
+        wait_for_sync: Value::Known(false),
+        xero_app_type: Value::Known(app_type::UNVERIFIED.to_owned()),
+        xero_client_id: client_id_of(&connector).into(),
+        ..XeroIntegrationModel::default()
+    };
+    apply_connector(&mut state, &connector);
+    state.user_ids = ordered_owners(&Value::Null, &connector.user_ids);
+    resp.identity = state.identity();
+    resp.state = Some(state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_ids() {
+        let ok = parse_id("app1/conn1").expect("valid");
+        assert_eq!((ok.app_id.as_str(), ok.id.as_str()), ("app1", "conn1"));
+        for bad in ["", "app1", "/conn", "app/", "a/b/c", "a /b", "app1conn1"] {
+            assert!(parse_id(bad).is_none(), "{bad:?}");
+        }
+    }
+}
