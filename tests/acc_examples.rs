@@ -123,6 +123,21 @@ fn validate(wd: &Workdir, case: &Case) -> String {
         }
         rel
     };
+    // Registry snippets leave out the `terraform` block the provider page shows; without it
+    // Terraform would look for hashicorp/conductorone.
+    let dir = wd.path().join(&run_dir);
+    let declares = fs::read_dir(&dir).expect("read case dir").any(|e| {
+        let path = e.expect("entry").path();
+        path.extension().is_some_and(|x| x == "tf")
+            && fs::read_to_string(&path).is_ok_and(|t| t.contains("required_providers"))
+    });
+    if !declares {
+        fs::write(
+            dir.join("zz_required_providers.tf"),
+            conductorone_provider().required_providers(),
+        )
+        .expect("write required_providers");
+    }
     let chdir = format!("-chdir={run_dir}");
     // Local modules must be installed before validate; `get` installs modules only, so the
     // dev-overridden provider is never looked up in a registry.
