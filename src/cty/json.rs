@@ -71,12 +71,19 @@ impl Decoder {
         })
     }
 
+    // Each level's work is split into small functions to keep recursion frames small.
     fn value(&mut self, json: &Json, ty: &Type) -> Result<Value, CodecError> {
-        if *json == Json::Null {
-            return Ok(Value::Null);
-        }
         match (ty, json) {
+            (_, Json::Null) => Ok(Value::Null),
             (Type::Dynamic, Json::Object(members)) => self.dynamic(members),
+            (_, Json::Array(items)) => self.array(items, ty),
+            (Type::Map(_) | Type::Object(_), Json::Object(members)) => self.members(members, ty),
+            _ => self.scalar(json, ty),
+        }
+    }
+
+    fn scalar(&self, json: &Json, ty: &Type) -> Result<Value, CodecError> {
+        match (ty, json) {
             (Type::Dynamic, other) => self.mismatch("a {\"value\", \"type\"} object", other),
             (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
             (Type::Bool, Json::String(s)) => match s.as_str() {
@@ -90,53 +97,55 @@ impl Decoder {
             },
             (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.clone())),
             (Type::String, Json::Bool(b)) => Ok(Value::String(b.to_string())),
-            (Type::List(elem), Json::Array(items)) => {
-                Ok(Value::List(self.elements(items, |_| elem)?))
-            }
-            (Type::Set(elem), Json::Array(items)) => {
+            (ty, other) => self.mismatch(ty.kind_name(), other),
+        }
+    }
+
+    fn array(&mut self, items: &[Json], ty: &Type) -> Result<Value, CodecError> {
+        match ty {
+            Type::List(elem) => Ok(Value::List(self.elements(items, |_| elem)?)),
+            Type::Set(elem) => {
                 let mut items = self.elements(items, |_| elem)?;
                 dedupe_set(&mut items);
                 Ok(Value::Set(items))
             }
-            (Type::Tuple(elems), Json::Array(items)) if items.len() == elems.len() => {
+            Type::Tuple(elems) if items.len() == elems.len() => {
                 Ok(Value::Tuple(self.elements(items, |i| &elems[i])?))
             }
-            (Type::Tuple(elems), Json::Array(items)) => self.fail(CodecErrorKind::TupleLength {
+            Type::Tuple(elems) => self.fail(CodecErrorKind::TupleLength {
                 expected: elems.len(),
                 found: items.len(),
             }),
-            (Type::Map(elem), Json::Object(members)) => {
-                let mut items = BTreeMap::new();
-                for (key, member) in members {
-                    self.path.push(Step::Key(key.clone()));
-                    let item = self.value(member, elem)?;
-                    self.path.pop();
-                    // A repeated key replaces the earlier one, as in Terraform's decoder.
-                    items.insert(key.clone(), item);
-                }
-                Ok(Value::Map(items))
-            }
-            (Type::Object(object), Json::Object(members)) => {
-                let mut attrs = BTreeMap::new();
-                for (name, member) in members {
-                    let Some(attr_ty) = object.attributes.get(name) else {
-                        if self.options.ignore_unknown_attributes {
-                            continue;
-                        }
-                        return self.fail(CodecErrorKind::UnsupportedAttribute(name.clone()));
-                    };
-                    self.path.push(Step::Attribute(name.clone()));
-                    let attr = self.value(member, attr_ty)?;
-                    self.path.pop();
-                    attrs.insert(name.clone(), attr);
-                }
-                for name in object.attributes.keys() {
-                    attrs.entry(name.clone()).or_insert(Value::Null);
-                }
-                Ok(Value::Object(attrs))
-            }
-            (ty, other) => self.mismatch(ty.kind_name(), other),
+            ty => self.mismatch(ty.kind_name(), &Json::Array(Vec::new())),
         }
+    }
+
+    /// A map's or an object's members. A repeated key replaces the earlier one, as in
+    /// Terraform's decoder; an object's absent attributes are null.
+    fn members(&mut self, members: &[(String, Json)], ty: &Type) -> Result<Value, CodecError> {
+        let mut entries = BTreeMap::new();
+        for (key, member) in members {
+            let (entry_ty, step) = match ty {
+                Type::Map(elem) => (&**elem, Step::Key(key.clone())),
+                Type::Object(object) => match object.attributes.get(key) {
+                    Some(attr_ty) => (attr_ty, Step::Attribute(key.clone())),
+                    None if self.options.ignore_unknown_attributes => continue,
+                    None => return self.fail(CodecErrorKind::UnsupportedAttribute(key.clone())),
+                },
+                ty => return self.mismatch(ty.kind_name(), &Json::Object(Vec::new())),
+            };
+            self.path.push(step);
+            let entry = self.value(member, entry_ty)?;
+            self.path.pop();
+            entries.insert(key.clone(), entry);
+        }
+        let Type::Object(object) = ty else {
+            return Ok(Value::Map(entries));
+        };
+        for name in object.attributes.keys() {
+            entries.entry(name.clone()).or_insert(Value::Null);
+        }
+        Ok(Value::Object(entries))
     }
 
     fn elements<'t>(
@@ -176,16 +185,21 @@ impl Decoder {
     }
 }
 
+// Each level's work is split into small functions to keep recursion frames small.
 fn write_value(
     value: &Value,
     ty: &Type,
     path: &mut Vec<Step>,
     out: &mut String,
 ) -> Result<(), CodecError> {
-    let fail = |path: &Vec<Step>, kind| Err(CodecError::new(Path(path.clone()), kind));
     match (value, ty) {
         (Value::Null, _) => out.push_str("null"),
-        (Value::Unknown(_), _) => return fail(path, CodecErrorKind::UnknownInJson),
+        (Value::Unknown(_), _) => {
+            return Err(CodecError::new(
+                Path(path.clone()),
+                CodecErrorKind::UnknownInJson,
+            ));
+        }
         (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
             out.push_str("{\"value\":");
             write_value(inner, inner_ty, path, out)?;
@@ -193,12 +207,6 @@ fn write_value(
             out.push_str(&String::from_utf8_lossy(&inner_ty.to_json_bytes()));
             out.push('}');
         }
-        (Value::Bool(b), Type::Bool) => out.push_str(if *b { "true" } else { "false" }),
-        (Value::Number(n), Type::Number) => match number_text(n) {
-            Ok(text) => out.push_str(&text),
-            Err(kind) => return fail(path, kind),
-        },
-        (Value::String(s), Type::String) => json_text::write_string(out, s),
         (Value::List(items), Type::List(elem)) | (Value::Set(items), Type::Set(elem)) => {
             write_elements(items, |_| elem, path, out)?;
         }
@@ -206,38 +214,38 @@ fn write_value(
             write_elements(items, |i| &elems[i], path, out)?;
         }
         (Value::Map(items), Type::Map(elem)) => {
-            out.push('{');
-            for (i, (key, item)) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_text::write_string(out, key);
-                out.push(':');
-                path.push(Step::Key(key.clone()));
-                write_value(item, elem, path, out)?;
-                path.pop();
-            }
-            out.push('}');
+            write_entries(items, |_| Some(&**elem), Step::Key, path, out)?;
         }
         (Value::Object(attrs), Type::Object(object))
-            if attrs.keys().all(|k| object.attributes.contains_key(k)) =>
+            if attrs.len() == object.attributes.len()
+                && attrs.keys().all(|k| object.attributes.contains_key(k)) =>
         {
-            out.push('{');
-            for (i, (name, attr_ty)) in object.attributes.iter().enumerate() {
-                let Some(attr) = attrs.get(name) else {
-                    return fail(path, CodecErrorKind::MissingAttribute(name.clone()));
-                };
-                if i > 0 {
-                    out.push(',');
-                }
-                json_text::write_string(out, name);
-                out.push(':');
-                path.push(Step::Attribute(name.clone()));
-                write_value(attr, attr_ty, path, out)?;
-                path.pop();
-            }
-            out.push('}');
+            write_entries(
+                attrs,
+                |name| object.attributes.get(name),
+                Step::Attribute,
+                path,
+                out,
+            )?;
         }
+        _ => write_scalar(value, ty, path, out)?,
+    }
+    Ok(())
+}
+
+fn write_scalar(
+    value: &Value,
+    ty: &Type,
+    path: &[Step],
+    out: &mut String,
+) -> Result<(), CodecError> {
+    match (value, ty) {
+        (Value::Bool(b), Type::Bool) => out.push_str(if *b { "true" } else { "false" }),
+        (Value::Number(n), Type::Number) => match number_text(n) {
+            Ok(text) => out.push_str(&text),
+            Err(kind) => return Err(CodecError::new(Path(path.to_vec()), kind)),
+        },
+        (Value::String(s), Type::String) => json_text::write_string(out, s),
         // Every other combination is a conformance error; let the checker name it precisely.
         _ => {
             let err = value.check_type(ty).err().unwrap_or_else(|| {
@@ -249,11 +257,38 @@ fn write_value(
                     },
                 )
             });
-            let mut full = path.clone();
+            let mut full = path.to_vec();
             full.extend(err.path.0);
-            return fail(&full, err.kind);
+            return Err(CodecError::new(Path(full), err.kind));
         }
     }
+    Ok(())
+}
+
+/// A map or object: keys in order, each entry's type from `entry_type`.
+fn write_entries<'t>(
+    entries: &BTreeMap<String, Value>,
+    entry_type: impl Fn(&str) -> Option<&'t Type>,
+    step: fn(String) -> Step,
+    path: &mut Vec<Step>,
+    out: &mut String,
+) -> Result<(), CodecError> {
+    out.push('{');
+    for (i, (key, entry)) in entries.iter().enumerate() {
+        let Some(ty) = entry_type(key) else {
+            let kind = CodecErrorKind::UnsupportedAttribute(key.clone());
+            return Err(CodecError::new(Path(path.clone()), kind));
+        };
+        if i > 0 {
+            out.push(',');
+        }
+        json_text::write_string(out, key);
+        out.push(':');
+        path.push(step(key.clone()));
+        write_value(entry, ty, path, out)?;
+        path.pop();
+    }
+    out.push('}');
     Ok(())
 }
 

@@ -79,6 +79,8 @@ impl Parser<'_> {
         }
     }
 
+    // Parsing recurses value → array/object → value; the steps are separate functions so that
+    // each level's stack frame stays small even in debug builds.
     fn value(&mut self, depth: usize) -> Result<Json, CodecErrorKind> {
         self.skip_whitespace();
         match self.bytes.get(self.pos) {
@@ -88,49 +90,53 @@ impl Parser<'_> {
             Some(b'f') => self.expect_literal("false", Json::Bool(false)),
             Some(b'"') => self.string().map(Json::String),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b'[') => {
-                if depth >= self.max_depth {
-                    return Err(CodecErrorKind::TooDeep(self.max_depth));
-                }
-                self.pos += 1;
-                let mut items = Vec::new();
-                if self.close(b']') {
-                    return Ok(Json::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    if self.separator(b']')? {
-                        return Ok(Json::Array(items));
-                    }
-                }
-            }
-            Some(b'{') => {
-                if depth >= self.max_depth {
-                    return Err(CodecErrorKind::TooDeep(self.max_depth));
-                }
-                self.pos += 1;
-                let mut members = Vec::new();
-                if self.close(b'}') {
-                    return Ok(Json::Object(members));
-                }
-                loop {
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) != Some(&b'"') {
-                        return Err(self.error("expected an object key"));
-                    }
-                    let key = self.string()?;
-                    self.skip_whitespace();
-                    if self.bytes.get(self.pos) != Some(&b':') {
-                        return Err(self.error("expected ':'"));
-                    }
-                    self.pos += 1;
-                    members.push((key, self.value(depth + 1)?));
-                    if self.separator(b'}')? {
-                        return Ok(Json::Object(members));
-                    }
-                }
-            }
+            Some(b'[') => self.array(depth),
+            Some(b'{') => self.object(depth),
             Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, CodecErrorKind> {
+        if depth >= self.max_depth {
+            return Err(CodecErrorKind::TooDeep(self.max_depth));
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        if self.close(b']') {
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            if self.separator(b']')? {
+                return Ok(Json::Array(items));
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, CodecErrorKind> {
+        if depth >= self.max_depth {
+            return Err(CodecErrorKind::TooDeep(self.max_depth));
+        }
+        self.pos += 1;
+        let mut members = Vec::new();
+        if self.close(b'}') {
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.error("expected an object key"));
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            members.push((key, self.value(depth + 1)?));
+            if self.separator(b'}')? {
+                return Ok(Json::Object(members));
+            }
         }
     }
 

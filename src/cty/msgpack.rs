@@ -15,7 +15,7 @@ use refinement::{EXT_REFINED, EXT_UNKNOWN, MAX_REFINEMENT_BYTES, refinement_payl
 use wire::{Item, Reader, Writer, capacity, number, utf8};
 
 use super::ops::{dedupe_set, refinement_fits};
-use super::{CodecError, CodecErrorKind, MAX_DEPTH, Path, Step, Type, Value};
+use super::{CodecError, CodecErrorKind, MAX_DEPTH, Path, Refinement, Step, Type, Value};
 
 /// Decodes msgpack `bytes` as a value of `ty`.
 ///
@@ -70,94 +70,95 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    // Decoding recurses value → array/map → elements → value. The steps are separate small
+    // functions so that each level's stack frame stays small even in debug builds.
     fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, CodecError> {
         if depth > MAX_DEPTH {
             return self.fail(CodecErrorKind::TooDeep(MAX_DEPTH));
         }
-        let item = self.item()?;
-        if let Item::Ext(code, payload) = item {
-            return unknown(code, payload, ty).or_else(|kind| self.fail(kind));
+        match self.item()? {
+            Item::Ext(code, payload) => unknown(code, payload, ty).or_else(|kind| self.fail(kind)),
+            Item::Nil => Ok(Value::Null),
+            Item::Array(n) => self.array(ty, n, depth),
+            Item::Map(n) => self.map(ty, n, depth),
+            item => self.scalar(ty, &item),
         }
-        if matches!(item, Item::Nil) {
-            return Ok(Value::Null);
-        }
-        let mismatch = |item: &Item<'_>| CodecErrorKind::Mismatch {
-            expected: ty.kind_name(),
-            found: item.kind_name(),
+    }
+
+    fn mismatch<T>(&self, ty: &Type, item: &Item<'_>) -> Result<T, CodecError> {
+        let expected = if *ty == Type::Dynamic {
+            "a [type, value] pair"
+        } else {
+            ty.kind_name()
         };
-        match (ty, item) {
-            (Type::Dynamic, Item::Array(2)) => self.dynamic(depth),
-            (Type::Dynamic, item) => self.fail(CodecErrorKind::Mismatch {
-                expected: "a [type, value] pair",
-                found: item.kind_name(),
-            }),
-            (Type::Bool, Item::Bool(b)) => Ok(Value::Bool(b)),
-            (Type::Number, item) => number(&item)
-                .map(Value::Number)
-                .or_else(|kind| self.fail(kind)),
-            (Type::String, Item::Str(bytes) | Item::Bin(bytes)) => utf8(bytes)
-                .map(Value::String)
-                .or_else(|kind| self.fail(kind)),
-            (Type::List(elem), Item::Array(n)) => {
-                Ok(Value::List(self.elements(n, |_| elem, depth)?))
-            }
-            (Type::Set(elem), Item::Array(n)) => {
+        self.fail(CodecErrorKind::Mismatch {
+            expected,
+            found: item.kind_name(),
+        })
+    }
+
+    fn scalar(&self, ty: &Type, item: &Item<'_>) -> Result<Value, CodecError> {
+        let value = match (ty, item) {
+            (Type::Bool, Item::Bool(b)) => Ok(Value::Bool(*b)),
+            (Type::Number, item) => number(item).map(Value::Number),
+            (Type::String, Item::Str(bytes) | Item::Bin(bytes)) => utf8(bytes).map(Value::String),
+            (ty, item) => return self.mismatch(ty, item),
+        };
+        value.or_else(|kind| self.fail(kind))
+    }
+
+    fn array(&mut self, ty: &Type, n: usize, depth: usize) -> Result<Value, CodecError> {
+        match ty {
+            Type::Dynamic if n == 2 => self.dynamic(depth),
+            Type::List(elem) => Ok(Value::List(self.elements(n, |_| elem, depth)?)),
+            Type::Set(elem) => {
                 let mut items = self.elements(n, |_| elem, depth)?;
                 dedupe_set(&mut items);
                 Ok(Value::Set(items))
             }
-            (Type::Tuple(elems), Item::Array(n)) if n == elems.len() => {
+            Type::Tuple(elems) if n == elems.len() => {
                 Ok(Value::Tuple(self.elements(n, |i| &elems[i], depth)?))
             }
-            (Type::Tuple(elems), Item::Array(n)) => self.fail(CodecErrorKind::TupleLength {
+            Type::Tuple(elems) => self.fail(CodecErrorKind::TupleLength {
                 expected: elems.len(),
                 found: n,
             }),
-            (Type::Map(elem), Item::Map(n)) => {
-                let mut items = BTreeMap::new();
-                for _ in 0..n {
-                    let key = self.key()?;
-                    if items.contains_key(&key) {
-                        return self.fail(CodecErrorKind::DuplicateKey(key));
-                    }
-                    self.path.push(Step::Key(key));
-                    let item = self.value(elem, depth + 1)?;
-                    if let Some(Step::Key(key)) = self.path.pop() {
-                        items.insert(key, item);
-                    }
-                }
-                Ok(Value::Map(items))
-            }
-            (Type::Object(object), Item::Map(n)) => {
-                let mut attrs = BTreeMap::new();
-                for _ in 0..n {
-                    let key = self.key()?;
-                    let Some(attr_ty) = object.attributes.get(&key) else {
-                        return self.fail(CodecErrorKind::UnsupportedAttribute(key));
-                    };
-                    if attrs.contains_key(&key) {
-                        return self.fail(CodecErrorKind::DuplicateKey(key));
-                    }
-                    self.path.push(Step::Attribute(key));
-                    let attr = self.value(attr_ty, depth + 1)?;
-                    if let Some(Step::Attribute(key)) = self.path.pop() {
-                        attrs.insert(key, attr);
-                    }
-                }
-                if let Some(missing) = object
-                    .attributes
-                    .keys()
-                    .find(|name| !attrs.contains_key(*name))
-                {
-                    return self.fail(CodecErrorKind::MissingAttribute(missing.clone()));
-                }
-                Ok(Value::Object(attrs))
-            }
-            (_, item) => {
-                let kind = mismatch(&item);
-                self.fail(kind)
-            }
+            ty => self.mismatch(ty, &Item::Array(n)),
         }
+    }
+
+    fn map(&mut self, ty: &Type, n: usize, depth: usize) -> Result<Value, CodecError> {
+        let attributes = match ty {
+            Type::Object(object) => Some(&object.attributes),
+            Type::Map(_) => None,
+            ty => return self.mismatch(ty, &Item::Map(n)),
+        };
+        let mut entries = BTreeMap::new();
+        for _ in 0..n {
+            let key = self.key()?;
+            let (entry_ty, step) = match (ty, attributes) {
+                (Type::Map(elem), _) => (&**elem, Step::Key(key.clone())),
+                (_, Some(attributes)) => match attributes.get(&key) {
+                    Some(attr_ty) => (attr_ty, Step::Attribute(key.clone())),
+                    None => return self.fail(CodecErrorKind::UnsupportedAttribute(key)),
+                },
+                _ => return self.mismatch(ty, &Item::Map(n)),
+            };
+            if entries.contains_key(&key) {
+                return self.fail(CodecErrorKind::DuplicateKey(key));
+            }
+            self.path.push(step);
+            let entry = self.value(entry_ty, depth + 1)?;
+            self.path.pop();
+            entries.insert(key, entry);
+        }
+        let Some(attributes) = attributes else {
+            return Ok(Value::Map(entries));
+        };
+        if let Some(missing) = attributes.keys().find(|name| !entries.contains_key(*name)) {
+            return self.fail(CodecErrorKind::MissingAttribute(missing.clone()));
+        }
+        Ok(Value::Object(entries))
     }
 
     fn elements<'t>(
@@ -223,27 +224,14 @@ impl Encoder {
         result.or_else(|kind| self.fail(kind))
     }
 
+    // As in decoding, each level's work is split into small functions to keep frames small.
     fn value(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
-        let mismatch = || CodecErrorKind::Mismatch {
-            expected: ty.kind_name(),
-            found: value.kind_name().to_owned(),
-        };
         match (value, ty) {
             (Value::Null, _) => self.write(|w| {
                 w.out.push(0xc0);
                 Ok(())
             }),
-            (Value::Unknown(refinement), _) => {
-                refinement_fits(refinement, ty).or_else(|kind| self.fail(kind))?;
-                if refinement.is_empty() || *ty == Type::Dynamic {
-                    return self.write(|w| w.ext(EXT_UNKNOWN, &[0]));
-                }
-                let payload = refinement_payload(refinement).or_else(|kind| self.fail(kind))?;
-                if payload.len() > MAX_REFINEMENT_BYTES {
-                    return self.fail(CodecErrorKind::TooLarge(payload.len()));
-                }
-                self.write(|w| w.ext(EXT_REFINED, &payload))
-            }
+            (Value::Unknown(refinement), _) => self.unknown(refinement, ty),
             (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
                 self.write(|w| {
                     w.array(2)?;
@@ -252,26 +240,63 @@ impl Encoder {
                 self.value(inner, inner_ty)
             }
             (_, Type::Dynamic) => self.fail(CodecErrorKind::MissingDynamicType),
+            (Value::List(_) | Value::Set(_) | Value::Tuple(_), _) => self.sequence(value, ty),
+            (Value::Map(_) | Value::Object(_), _) => self.entries(value, ty),
+            _ => self.scalar(value, ty),
+        }
+    }
+
+    fn mismatch(&self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+        self.fail(CodecErrorKind::Mismatch {
+            expected: ty.kind_name(),
+            found: value.kind_name().to_owned(),
+        })
+    }
+
+    fn unknown(&mut self, refinement: &Refinement, ty: &Type) -> Result<(), CodecError> {
+        refinement_fits(refinement, ty).or_else(|kind| self.fail(kind))?;
+        if refinement.is_empty() || *ty == Type::Dynamic {
+            return self.write(|w| w.ext(EXT_UNKNOWN, &[0]));
+        }
+        let payload = refinement_payload(refinement).or_else(|kind| self.fail(kind))?;
+        if payload.len() > MAX_REFINEMENT_BYTES {
+            return self.fail(CodecErrorKind::TooLarge(payload.len()));
+        }
+        self.write(|w| w.ext(EXT_REFINED, &payload))
+    }
+
+    fn scalar(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+        match (value, ty) {
             (Value::Bool(b), Type::Bool) => self.write(|w| {
                 w.out.push(if *b { 0xc3 } else { 0xc2 });
                 Ok(())
             }),
             (Value::Number(n), Type::Number) => self.write(|w| w.number(n)),
             (Value::String(s), Type::String) => self.write(|w| w.str(s)),
+            _ => self.mismatch(value, ty),
+        }
+    }
+
+    fn sequence(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+        match (value, ty) {
             (Value::List(items), Type::List(elem)) | (Value::Set(items), Type::Set(elem)) => {
                 self.write(|w| w.array(items.len()))?;
                 self.elements(items, |_| elem)
             }
-            (Value::Tuple(items), Type::Tuple(elems)) => {
-                if items.len() != elems.len() {
-                    return self.fail(CodecErrorKind::TupleLength {
-                        expected: elems.len(),
-                        found: items.len(),
-                    });
-                }
+            (Value::Tuple(items), Type::Tuple(elems)) if items.len() == elems.len() => {
                 self.write(|w| w.array(items.len()))?;
                 self.elements(items, |i| &elems[i])
             }
+            (Value::Tuple(items), Type::Tuple(elems)) => self.fail(CodecErrorKind::TupleLength {
+                expected: elems.len(),
+                found: items.len(),
+            }),
+            _ => self.mismatch(value, ty),
+        }
+    }
+
+    fn entries(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+        match (value, ty) {
             (Value::Map(items), Type::Map(elem)) => {
                 self.write(|w| w.map(items.len()))?;
                 for (key, item) in items {
@@ -302,7 +327,7 @@ impl Encoder {
                 }
                 Ok(())
             }
-            _ => self.fail(mismatch()),
+            _ => self.mismatch(value, ty),
         }
     }
 

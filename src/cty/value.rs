@@ -128,7 +128,8 @@ impl Value {
         }
     }
 
-    /// A null value shaped like `ty`: objects become null (not an object of nulls).
+    /// Null. cty values are untyped here, so one null serves every type; a null object is
+    /// null itself, not an object of nulls.
     #[must_use]
     pub fn null() -> Self {
         Self::Null

@@ -577,3 +577,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_deepest_accepted_value_fits_a_small_stack() {
+    // Every codec recurses once per level; MAX_DEPTH levels must fit well within the 2 MiB a
+    // tokio worker thread has, even in a debug build. Mixed containers exercise every path.
+    let depth = crate::cty::MAX_DEPTH;
+    let (mut ty, mut value) = (Type::String, s("x"));
+    for level in 0..depth {
+        (ty, value) = match level % 3 {
+            0 => (Type::list(ty), Value::List(vec![value])),
+            1 => (
+                Type::map(ty),
+                Value::Map(BTreeMap::from([("k".into(), value)])),
+            ),
+            _ => (
+                Type::object([("a", ty)]),
+                Value::Object(BTreeMap::from([("a".into(), value)])),
+            ),
+        };
+    }
+    let worker = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let bytes = encode(&value, &ty).unwrap();
+            assert_eq!(decode(&bytes, &ty).unwrap(), value);
+            let text = crate::cty::json::encode(&value, &ty).unwrap();
+            assert_eq!(crate::cty::json::decode(&text, &ty).unwrap(), value);
+            value.check_type(&ty).unwrap();
+            assert!(value.equal_semantically(&value.clone()));
+            let type_json = ty.to_json_bytes();
+            assert_eq!(Type::from_json_bytes(&type_json).unwrap(), ty);
+            bytes.len()
+        });
+    assert!(worker.unwrap().join().unwrap() > depth);
+}

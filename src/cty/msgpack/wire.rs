@@ -306,3 +306,18 @@ impl Writer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_lengths_reserve_no_more_than_the_bytes_left() {
+        let reader = Reader {
+            buf: &[0xdd, 0xff, 0xff, 0xff, 0xff, 1, 2, 3],
+            pos: 5,
+        };
+        assert_eq!(capacity(u32::MAX as usize, &reader), 3);
+        assert_eq!(capacity(2, &reader), 2);
+    }
+}
