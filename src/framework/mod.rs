@@ -10,6 +10,7 @@ pub mod bridge;
 pub mod context;
 pub mod data_source;
 pub mod diag;
+pub mod docs;
 pub mod model;
 pub mod plan;
 pub mod plan_modifiers;

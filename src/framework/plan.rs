@@ -84,10 +84,10 @@ fn config_at<'a>(config: &'a cty::Value, path: &Path) -> &'a cty::Value {
 /// Sets attributes with a default to it where the configuration leaves them null.
 pub fn apply_defaults(schema: &Schema, config: &cty::Value, plan: &mut cty::Value) {
     visit_attributes(schema, plan, &mut |a, p, v| {
-        if let Some(default) = &a.default {
-            if config_at(config, p).is_null() {
-                *v = default.clone();
-            }
+        if let Some(default) = &a.default
+            && config_at(config, p).is_null()
+        {
+            *v = default.clone();
         }
     });
 }

@@ -261,14 +261,15 @@ impl ConfigValidator for RequiredTogether {
 
     fn validate(&self, config: &cty::Value, diagnostics: &mut Diagnostics) {
         let count = self.0.iter().filter(|p| is_set(config, p)).count();
-        if count != 0 && count != self.0.len() {
-            if let Some(missing) = self.0.iter().find(|p| !is_set(config, p)) {
-                diagnostics.error_at(
-                    missing.clone(),
-                    "Missing Attribute",
-                    format!("{} Set the missing one.", self.description()),
-                );
-            }
+        if count != 0
+            && count != self.0.len()
+            && let Some(missing) = self.0.iter().find(|p| !is_set(config, p))
+        {
+            diagnostics.error_at(
+                missing.clone(),
+                "Missing Attribute",
+                format!("{} Set the missing one.", self.description()),
+            );
         }
     }
 }

@@ -478,6 +478,12 @@ fn object_shape(core: &Map<String, Json>) -> Option<(Nesting, &Map<String, Json>
 /// The schema without the `null` alternative an `Option` adds, and whether there was one.
 /// Descriptions and extensions of the outer schema are kept.
 fn strip_null(prop: &Map<String, Json>) -> (Map<String, Json>, bool) {
+    let (mut core, nullable) = strip_null_only(prop);
+    const_enum(&mut core);
+    (core, nullable)
+}
+
+fn strip_null_only(prop: &Map<String, Json>) -> (Map<String, Json>, bool) {
     let mut core = prop.clone();
     if let Some(Json::Array(types)) = prop.get("type") {
         let rest: Vec<&Json> = types
@@ -511,6 +517,38 @@ fn strip_null(prop: &Map<String, Json>) -> (Map<String, Json>, bool) {
         }
     }
     (core, false)
+}
+
+/// A string enum whose variants carry doc comments comes as one `const` per variant: make it a
+/// plain string enum.
+fn const_enum(core: &mut Map<String, Json>) {
+    for key in ["oneOf", "anyOf"] {
+        let Some(Json::Array(options)) = core.get(key) else {
+            continue;
+        };
+        // Undocumented variants are grouped into one `enum`; documented ones get a `const` each.
+        let mut consts: Vec<Json> = Vec::new();
+        let all_strings = options
+            .iter()
+            .all(|o| match (o.get("const"), o.get("enum")) {
+                (Some(Json::String(c)), _) => {
+                    consts.push(Json::from(c.as_str()));
+                    true
+                }
+                (None, Some(Json::Array(values))) if values.iter().all(Json::is_string) => {
+                    consts.extend(values.iter().cloned());
+                    true
+                }
+                _ => false,
+            });
+        if !all_strings || consts.is_empty() {
+            continue;
+        }
+        core.remove(key);
+        core.insert("type".to_owned(), Json::from("string"));
+        core.insert("enum".to_owned(), Json::Array(consts));
+        return;
+    }
 }
 
 #[cfg(test)]

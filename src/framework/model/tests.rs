@@ -20,6 +20,7 @@ struct Endpoint {
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 enum Color {
+    /// Documented variants make schemars write one `const` per variant.
     Red,
     Blue,
 }
@@ -144,7 +145,7 @@ fn validators_modifiers_and_enums_are_attached() {
     );
     assert_eq!(
         descriptions(attr(&schema, "color")),
-        ["must be one of `red`, `blue`"]
+        ["must be one of `blue`, `red`"]
     );
     assert_eq!(attr(&schema, "name").plan_modifiers.len(), 1);
     assert_eq!(

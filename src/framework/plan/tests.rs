@@ -100,12 +100,11 @@ fn propose(prior: &cty::Value, config: &cty::Value) -> cty::Value {
     };
     let mut out = c.clone();
     for (k, v) in out.iter_mut() {
-        if v.is_null() {
-            if let Some(pv) = p.attr(k) {
-                if matches!(k.as_str(), "id" | "tier" | "updated") {
-                    *v = pv.clone();
-                }
-            }
+        if v.is_null()
+            && matches!(k.as_str(), "id" | "tier" | "updated")
+            && let Some(pv) = p.attr(k)
+        {
+            *v = pv.clone();
         }
     }
     cty::Value::Object(out)
