@@ -66,7 +66,8 @@ else
     make --no-print-directory terraform || fail
     terraform="$root/.tools/terraform-1.15.5/terraform"
 fi
-TF_CLI_CONFIG_FILE=/dev/null "$terraform" version | head -n1 || fail "cannot run $terraform"
+tf_version=$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$terraform" version) || fail "cannot run $terraform"
+echo "${tf_version%%$'\n'*}"
 
 step "start the emulator (ConductorOne API + Xero identity on 127.0.0.1)"
 "$emulator_bin" --seed-xero >"$work/emulator.out" 2>"$work/emulator.log" &
@@ -128,7 +129,7 @@ tf init -no-color >"$work/init.log" 2>&1 || fail "$(cat "$work/init.log")"
 echo "initialised (the module examples/modules/xero_roles is installed)"
 
 step "terraform apply: connect the app to a Xero Custom Connection and wait for the first sync"
-tf apply -auto-approve -no-color || fail
+tf apply -auto-approve -no-color -compact-warnings || fail
 
 step "terraform output: what the sync brought in"
 tf output -no-color || fail
@@ -142,7 +143,7 @@ grep -E 'No changes|Plan:' "$work/plan.log"
 [[ $code -eq 0 ]] || fail "$(cat "$work/plan.log")"
 
 step "terraform destroy: remove the integration"
-tf destroy -auto-approve -no-color || fail
+tf destroy -auto-approve -no-color -compact-warnings || fail
 
 current="done"
 printf '\n(%ds in all)\nDEMO PASSED\n' $((SECONDS - started))
