@@ -1,9 +1,13 @@
 //! Fills the docs model from the framework's schemas, so the docs say exactly what the provider
-//! tells Terraform. Sentences the framework keeps beside an attribute (its default, its validators'
-//! and plan modifiers' descriptions) are appended to the attribute's description, and config
-//! validators' sentences to the schema's.
+//! tells Terraform. The tree (nested attributes, blocks) comes from the schema itself; each
+//! attribute's words (type label, section, description and the sentences of its validators, plan
+//! modifiers and default) come from the framework's [`fw::Schema::doc_entries`], and the schema's
+//! relation rules from [`fw::Schema::doc_constraints`].
 
-use terraform_provider_conductorone::cty::{Type, Value};
+use std::collections::HashMap;
+
+use terraform_provider_conductorone::cty::Type;
+use terraform_provider_conductorone::framework::docs::{DocEntry, DocKind};
 use terraform_provider_conductorone::framework::schema::{self as fw, AttributeType};
 
 use crate::model::{
@@ -57,21 +61,40 @@ pub fn provider_docs_from(
 pub fn schema(schema: &fw::Schema) -> Schema {
     let mut description = schema.block.description.trim().to_owned();
     let rules: Vec<String> = schema
-        .validators
+        .doc_constraints()
         .iter()
-        .map(|v| sentence(&v.description()))
+        .map(|rule| sentence(rule))
         .collect();
     if !rules.is_empty() {
         description.push_str("\n\n");
         description.push_str(&rules.join(" "));
     }
+    let entries: HashMap<String, DocEntry> = schema
+        .doc_entries()
+        .into_iter()
+        .map(|entry| (entry.path.clone(), entry))
+        .collect();
+    let cx = Entries(&entries);
     Schema {
         description,
-        attributes: schema.block.attributes.iter().map(attribute).collect(),
-        blocks: schema.block.blocks.iter().map(block).collect(),
+        attributes: schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| cx.attribute("", a))
+            .collect(),
+        blocks: schema
+            .block
+            .blocks
+            .iter()
+            .map(|b| cx.block("", b))
+            .collect(),
         identity: Vec::new(),
     }
 }
+
+/// The framework's doc entries of one schema, by dotted path.
+struct Entries<'a>(&'a HashMap<String, DocEntry>);
 
 fn identity_attributes(identity: &fw::Schema) -> Vec<IdentityAttribute> {
     identity
@@ -87,70 +110,86 @@ fn identity_attributes(identity: &fw::Schema) -> Vec<IdentityAttribute> {
         .collect()
 }
 
-fn attribute(attr: &fw::Attribute) -> Attribute {
-    let mut notes = Vec::new();
-    if let Some(default) = attr.default.as_ref().and_then(literal) {
-        notes.push(format!("Defaults to `{default}`."));
+impl Entries<'_> {
+    fn attribute(&self, parent: &str, attr: &fw::Attribute) -> Attribute {
+        let path = child_path(parent, &attr.name);
+        let entry = self.0.get(&path);
+        let mut description = entry
+            .map_or(attr.description.as_str(), |e| e.description.as_str())
+            .trim()
+            .to_owned();
+        // Only a described attribute gets the extra sentences: the freshness check must still
+        // see a missing description as missing.
+        let notes: Vec<String> = entry
+            .map(|e| e.notes.iter().map(|n| sentence(n)).collect())
+            .unwrap_or_default();
+        if !description.is_empty() && !notes.is_empty() {
+            description.push(' ');
+            description.push_str(&notes.join(" "));
+        }
+        let (nested, object_fields) = match &attr.ty {
+            AttributeType::Nested {
+                nesting,
+                attributes,
+            } => (
+                Some(NestedAttributes {
+                    nesting: nesting_of(*nesting),
+                    attributes: attributes
+                        .iter()
+                        .map(|a| self.attribute(&path, a))
+                        .collect(),
+                }),
+                Vec::new(),
+            ),
+            AttributeType::Type(ty) => (None, object_fields(ty)),
+        };
+        let kind = entry.map(|e| e.kind);
+        Attribute {
+            name: attr.name.clone(),
+            type_label: entry
+                .map_or_else(|| type_label(&attr.value_type()), |e| e.type_label.clone()),
+            description,
+            required: kind == Some(DocKind::Required),
+            optional: kind == Some(DocKind::Optional),
+            computed: attr.presence.is_computed(),
+            sensitive: attr.sensitive,
+            write_only: attr.write_only,
+            deprecated: attr.deprecated.clone(),
+            nested,
+            object_fields,
+        }
     }
-    notes.extend(
-        attr.validators
-            .iter()
-            .map(|v| sentence(&format!("The value {}", v.description()))),
-    );
-    notes.extend(
-        attr.plan_modifiers
-            .iter()
-            .map(|m| sentence(&m.description())),
-    );
-    let mut description = attr.description.trim().to_owned();
-    // Only a described attribute gets the extra sentences: the freshness check must still see a
-    // missing description as missing.
-    if !description.is_empty() && !notes.is_empty() {
-        description.push(' ');
-        description.push_str(&notes.join(" "));
-    }
-    let (nested, object_fields, type_label) = match &attr.ty {
-        AttributeType::Nested {
-            nesting,
-            attributes,
-        } => (
-            Some(NestedAttributes {
-                nesting: nesting_of(*nesting),
-                attributes: attributes.iter().map(attribute).collect(),
-            }),
-            Vec::new(),
-            String::new(),
-        ),
-        AttributeType::Type(ty) => (None, object_fields(ty), type_label(ty)),
-    };
-    Attribute {
-        name: attr.name.clone(),
-        type_label,
-        description,
-        required: attr.presence == fw::Presence::Required,
-        optional: matches!(
-            attr.presence,
-            fw::Presence::Optional | fw::Presence::OptionalComputed
-        ),
-        computed: attr.presence.is_computed(),
-        sensitive: attr.sensitive,
-        write_only: attr.write_only,
-        deprecated: attr.deprecated.clone(),
-        nested,
-        object_fields,
+
+    fn block(&self, parent: &str, nested: &fw::NestedBlock) -> Block {
+        let path = child_path(parent, &nested.type_name);
+        Block {
+            name: nested.type_name.clone(),
+            description: nested.block.description.trim().to_owned(),
+            nesting: nesting_of(nested.nesting),
+            min_items: u64::try_from(nested.min_items).unwrap_or(0),
+            max_items: u64::try_from(nested.max_items).unwrap_or(0),
+            deprecated: nested.block.deprecated.clone(),
+            attributes: nested
+                .block
+                .attributes
+                .iter()
+                .map(|a| self.attribute(&path, a))
+                .collect(),
+            blocks: nested
+                .block
+                .blocks
+                .iter()
+                .map(|b| self.block(&path, b))
+                .collect(),
+        }
     }
 }
 
-fn block(nested: &fw::NestedBlock) -> Block {
-    Block {
-        name: nested.type_name.clone(),
-        description: nested.block.description.trim().to_owned(),
-        nesting: nesting_of(nested.nesting),
-        min_items: u64::try_from(nested.min_items).unwrap_or(0),
-        max_items: u64::try_from(nested.max_items).unwrap_or(0),
-        deprecated: nested.block.deprecated.clone(),
-        attributes: nested.block.attributes.iter().map(attribute).collect(),
-        blocks: nested.block.blocks.iter().map(block).collect(),
+fn child_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
     }
 }
 
@@ -191,16 +230,6 @@ fn object_fields(ty: &Type) -> Vec<ObjectField> {
             .collect(),
         Type::List(inner) | Type::Set(inner) | Type::Map(inner) => object_fields(inner),
         _ => Vec::new(),
-    }
-}
-
-/// A default value as HCL would spell it, for scalars; collections are not worth a sentence.
-fn literal(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(format!("{s:?}")),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 

@@ -16,7 +16,9 @@ pub mod pages;
 pub mod render;
 
 pub use model::ProviderDocs;
+
 pub use pages::{Page, render_pages};
+use terraform_provider_conductorone::framework::{Provider, Schema as FwSchema, SchemaError};
 
 /// Why docs could not be rendered or written.
 #[derive(Debug, thiserror::Error)]
@@ -79,9 +81,45 @@ impl std::fmt::Display for Report {
 
 /// The docs model of this repository's provider, `conductorone`, read from its schemas.
 pub fn provider_docs() -> Result<ProviderDocs, Error> {
-    // The provider module is being written; until it exposes its schemas there is nothing to render.
-    Err(Error::Schema(
-        "the conductorone provider does not expose its schemas yet".to_owned(),
+    docs_for(&terraform_provider_conductorone::provider::ConductorOneProvider::new())
+}
+
+/// The docs model of any framework provider, from the schemas it serves to Terraform.
+pub fn docs_for<P: Provider>(provider: &P) -> Result<ProviderDocs, Error> {
+    let failed = |what: &str, e: SchemaError| Error::Schema(format!("{what}: {e}"));
+    let provider_schema = provider.schema().map_err(|e| failed("provider", e))?;
+    let mut resources = Vec::new();
+    for resource in provider.resources() {
+        let name = resource.type_name();
+        let schema = resource.schema().map_err(|e| failed(&name, e))?;
+        let identity = resource.identity_schema().map_err(|e| failed(&name, e))?;
+        resources.push((name, schema, identity));
+    }
+    let mut data_sources = Vec::new();
+    for data_source in provider.data_sources() {
+        let name = data_source.type_name();
+        let schema = data_source.schema().map_err(|e| failed(&name, e))?;
+        data_sources.push((name, schema));
+    }
+    let resources: Vec<from_framework::ResourceSchemas<'_>> = resources
+        .iter()
+        .map(
+            |(type_name, schema, identity)| from_framework::ResourceSchemas {
+                type_name,
+                schema,
+                identity: identity.as_ref(),
+            },
+        )
+        .collect();
+    let data_sources: Vec<(&str, &FwSchema)> = data_sources
+        .iter()
+        .map(|(name, schema)| (name.as_str(), schema))
+        .collect();
+    Ok(from_framework::provider_docs_from(
+        &provider.type_name(),
+        &provider_schema,
+        &resources,
+        &data_sources,
     ))
 }
 

@@ -461,7 +461,7 @@ mod from_framework {
 
         let text = render::schema_section(schema);
         for line in [
-            "- `name` (String) The name. The value must not be empty or start or end with whitespace. Changing this value replaces the resource.",
+            "- `name` (String) The name. Value must not be empty or start or end with whitespace. Changing this value replaces the resource.",
             "- `secret_wo` (String, Sensitive, Write-only) A secret.",
             "- `spec` (Attributes) A new spec. (see [below for nested schema](#nestedatt--spec))",
             "- `wait` (Boolean) Wait. Defaults to `true`.",
