@@ -104,12 +104,22 @@ fn client_credentials(
         }
         let decoded = String::from_utf8(STANDARD.decode(b64.trim()).ok()?).ok()?;
         let (id, secret) = decoded.split_once(':')?;
-        return Some((id.to_owned(), secret.to_owned()));
+        // RFC 6749 §2.3.1: both halves are form-urlencoded before they are joined, so a secret
+        // holding `+`, `/` or `=` arrives escaped (Xero's identity server decodes them too).
+        return Some((form_decode(id), form_decode(secret)));
     }
     Some((
         form.get("client_id")?.clone(),
         form.get("client_secret").cloned().unwrap_or_default(),
     ))
+}
+
+/// Undoes `application/x-www-form-urlencoded` escaping of one Basic credential half.
+fn form_decode(part: &str) -> String {
+    form_urlencoded::parse(format!("v={part}").as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }
 
 /// `POST /connect/token`.

@@ -187,3 +187,24 @@ async fn a_custom_connection_token_reads_its_organisation() {
         "a Basic header without a colon is invalid_client"
     );
 }
+
+#[tokio::test]
+async fn basic_credentials_are_form_urldecoded_as_rfc_6749_requires() {
+    let emu = emulator().await;
+    let (cid, csec) = emu.register_xero_app(XeroAppKind::CustomConnection);
+    // Escape every byte, as a client must for a secret holding `+`, `/` or `=`.
+    let escaped: String = csec.bytes().map(|b| format!("%{b:02X}")).collect();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{cid}:{escaped}"));
+    let r = http()
+        .post(format!("{}/connect/token", emu.xero_identity_url()))
+        .header("authorization", format!("Basic {basic}"))
+        .form(CC)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "an escaped secret decodes to the registered one"
+    );
+}
