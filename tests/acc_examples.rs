@@ -157,6 +157,22 @@ fn validate(wd: &Workdir, case: &Case) -> String {
 fn validate_all(tf: &Terraform) {
     let wd = Workdir::new(tf, &[conductorone_provider()]);
     copy_tree(&examples_dir(), &wd.path().join("examples"));
+    // The docs embed these files: they must be in Terraform's canonical format. Newer fmt
+    // knows newer syntax (ephemeral variables, identity), so only a current Terraform judges.
+    if tf.at_least(1, 11, 0) {
+        let fmt = wd.run(&[
+            "fmt",
+            "-check",
+            "-recursive",
+            "-diff",
+            "-no-color",
+            "examples",
+        ]);
+        assert!(
+            fmt.success(),
+            "run `terraform fmt -recursive examples`:\n{fmt}"
+        );
+    }
     let mut validated = 0;
     for case in CASES {
         let (a, b, c) = case.min;
