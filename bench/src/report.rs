@@ -366,7 +366,22 @@ fn requests(md: &mut String, r: &Results) {
             );
         }
     }
-    if let Some(sample) = r.runs.iter().rev().find(|x| x.subject != Subject::Baseline) {
+    let made: Vec<&Run> = r
+        .runs
+        .iter()
+        .filter(|x| x.subject != Subject::Baseline)
+        .collect();
+    if !made.is_empty() {
+        let apply = time_of(&made, |x| x.apply_requests.total() as f64 / x.n as f64).median;
+        let plan = time_of(&made, |x| x.plan_requests.total() as f64 / x.n as f64).median;
+        let _ = writeln!(
+            md,
+            "\nIn all, per resource (median over every run): apply {apply:.2} requests against a minimum of \
+             2 with the check (1 without), plan {plan:.2} against 1; the token column shows whether each \
+             command's provider took one token."
+        );
+    }
+    if let Some(sample) = made.last() {
         let list = |q: &Requests| {
             q.by_route
                 .iter()
@@ -392,44 +407,73 @@ fn latency_target(md: &mut String, r: &Results) {
     }
     let _ = writeln!(
         md,
-        "\n### Apply time against the latency model\n\n\
-         Model: calls needed × latency ÷ parallelism ({PARALLELISM}) + baseline apply time; target: ours within \
-         {APPLY_SLACK}× of it. *Calls needed* are the API minimum: 1 token + N creates, and with the default \
-         credential check also N Xero token requests (the row the target is judged on).\n\n\
-         | N | latency | calls needed | model | ours apply | ours/model | target |\n|---|---|---|---|---|---|---|"
+        "\n### Wall time against the latency model\n\n\
+         Model: calls × latency ÷ parallelism ({PARALLELISM}) + the baseline's time for the same command. \
+         Target: our apply within {APPLY_SLACK}× of the model with the calls *needed*: the API minimum of \
+         1 token + N creates, plus N Xero token requests for the credential check the defaults make. \
+         The other rows are for reading the result: the minimum without the check, and the calls our \
+         provider really made (median), which separates time lost to extra calls from time lost elsewhere.\n\n\
+         | N | latency | command | calls | model | ours | ours/model | target |\n|---|---|---|---|---|---|---|---|"
     );
     let mut all = true;
     for &n in &r.sizes {
-        let base = time_of(&runs_of(r, Subject::Baseline, n), |x| x.apply_ms).median;
+        let base = runs_of(r, Subject::Baseline, n);
         for &l in &latencies {
-            let ours = time_of(&runs_of(r, Subject::Ours { latency_ms: l }, n), |x| {
-                x.apply_ms
-            })
-            .median;
-            for (label, calls, judged) in [
-                ("without the check", 1 + n, false),
-                ("with the check", 1 + 2 * n, true),
-            ] {
-                let model = calls as f64 * l as f64 / PARALLELISM + base;
-                let ratio = ours / model;
+            let ours = runs_of(r, Subject::Ours { latency_ms: l }, n);
+            let made_apply = time_of(&ours, |x| x.apply_requests.total() as f64).median;
+            let made_plan = time_of(&ours, |x| x.plan_requests.total() as f64).median;
+            let rows: [(&str, RunMetric, String, f64, bool); 5] = [
+                (
+                    "apply",
+                    |x| x.apply_ms,
+                    format!("{} needed (with the check)", 1 + 2 * n),
+                    (1 + 2 * n) as f64,
+                    true,
+                ),
+                (
+                    "apply",
+                    |x| x.apply_ms,
+                    format!("{} (API minimum, no check)", 1 + n),
+                    (1 + n) as f64,
+                    false,
+                ),
+                (
+                    "apply",
+                    |x| x.apply_ms,
+                    format!("{made_apply:.0} (made)"),
+                    made_apply,
+                    false,
+                ),
+                (
+                    "plan",
+                    |x| x.plan_ms,
+                    format!("{} (API minimum)", 1 + n),
+                    (1 + n) as f64,
+                    false,
+                ),
+                (
+                    "plan",
+                    |x| x.plan_ms,
+                    format!("{made_plan:.0} (made)"),
+                    made_plan,
+                    false,
+                ),
+            ];
+            for (command, get, label, calls, judged) in rows {
+                let model = calls * l as f64 / PARALLELISM + time_of(&base, get).median;
+                let mine = time_of(&ours, get).median;
+                let ratio = mine / model;
                 let ok = ratio <= APPLY_SLACK;
-                if judged {
-                    all &= ok;
-                }
+                all &= ok || !judged;
+                let target = match (judged, ok) {
+                    (true, ok) => format!("≤ {APPLY_SLACK}: {}", verdict(ok)),
+                    (false, _) => String::new(),
+                };
                 let _ = writeln!(
                     md,
-                    "| {n} | {l} ms | {calls} ({label}) | {:.2} s | {:.2} s | {ratio:.2} | {} |",
+                    "| {n} | {l} ms | {command} | {label} | {:.2} s | {:.2} s | {ratio:.2} | {target} |",
                     model / 1000.0,
-                    ours / 1000.0,
-                    if judged {
-                        verdict(ok)
-                    } else {
-                        if ok {
-                            "(would be met)"
-                        } else {
-                            "(would not be met)"
-                        }
-                    }
+                    mine / 1000.0,
                 );
             }
         }
@@ -494,7 +538,7 @@ fn chart(md: &mut String, r: &Results, svg_name: &str) {
 pub(crate) fn svg(r: &Results) -> String {
     let series = series(r);
     let colors = ["#8c8c8c", "#2b7bb9", "#e07b24", "#5aa55a", "#a05195"];
-    let (panel_w, panel_h, top, left, bottom) = (460.0, 300.0, 60.0, 60.0, 50.0);
+    let (panel_w, panel_h, top, left, bottom) = (460.0, 300.0, 84.0, 60.0, 50.0);
     let width = left + 2.0 * panel_w + 40.0;
     let height = top + panel_h + bottom + 30.0;
     let mut s = String::new();
@@ -543,7 +587,7 @@ pub(crate) fn svg(r: &Results) -> String {
             s,
             r#"<text x="{}" y="{}" text-anchor="middle" font-weight="bold">{}</text>"#,
             x0 + plot_w / 2.0,
-            top - 2.0,
+            top - 12.0,
             escape(title)
         );
         for k in 0..=4 {
@@ -575,9 +619,14 @@ pub(crate) fn svg(r: &Results) -> String {
                 );
                 let _ = writeln!(
                     s,
-                    r#"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{v:.1}</text>"#,
+                    r#"<text x="{:.1}" y="{:.1}" font-size="9" text-anchor="middle">{}</text>"#,
                     x + (bar_w - 2.0) / 2.0,
-                    y - 3.0
+                    y - 3.0,
+                    if *v < 10.0 {
+                        format!("{v:.2}")
+                    } else {
+                        format!("{v:.1}")
+                    }
                 );
             }
             let _ = writeln!(
