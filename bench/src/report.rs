@@ -175,7 +175,7 @@ fn launch_table(
         md,
         "| metric | ours | theirs | ours/theirs | target |\n|---|---|---|---|---|"
     );
-    let rows: [(&str, LaunchMetric, &str, usize, bool); 6] = [
+    let rows: [(&str, LaunchMetric, &str, usize, bool); 7] = [
         (
             "process start → handshake line",
             |l| l.handshake_ms,
@@ -210,6 +210,13 @@ fn launch_table(
             "MiB",
             1,
             true,
+        ),
+        (
+            "resident anonymous memory then (`RssAnon`: heap, stacks; not the mapped binary)",
+            |l| l.anon_kib as f64 / 1024.0,
+            "MiB",
+            1,
+            false,
         ),
         (
             "schema answer size",

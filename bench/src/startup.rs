@@ -42,6 +42,8 @@ pub(crate) struct Launch {
     pub(crate) schema_ms: f64,
     /// Peak resident set size (`VmHWM`) once the schema was served, in KiB.
     pub(crate) peak_rss_kib: u64,
+    /// Resident anonymous memory (`RssAnon`: heap, stacks; not the mapped binary) at that moment, KiB.
+    pub(crate) anon_kib: u64,
     /// Size of the encoded schema answer, in bytes.
     pub(crate) schema_bytes: usize,
     /// The protocol version the handshake line announced.
@@ -112,7 +114,8 @@ pub(crate) async fn launch(binary: &Path, transport: Transport) -> anyhow::Resul
     let pid = child
         .id()
         .context("the plugin exited before its RSS was read")?;
-    let peak_rss_kib = vm_hwm(pid)?;
+    let peak_rss_kib = status_kib(pid, "VmHWM")?;
+    let anon_kib = status_kib(pid, "RssAnon")?;
     stop(&mut child, channel).await;
     drop(stdout);
     Ok(Launch {
@@ -120,6 +123,7 @@ pub(crate) async fn launch(binary: &Path, transport: Transport) -> anyhow::Resul
         connect_ms,
         schema_ms,
         peak_rss_kib,
+        anon_kib,
         schema_bytes,
         protocol: hs.protocol,
     })
@@ -287,15 +291,15 @@ async fn connect(hs: &Handshake, client: Option<&ClientIdentity>) -> anyhow::Res
     Ok(channel)
 }
 
-/// `VmHWM` of a live process, in KiB.
-fn vm_hwm(pid: u32) -> anyhow::Result<u64> {
+/// One `kB` line (`VmHWM`, `RssAnon`) of a live process's `/proc/PID/status`.
+fn status_kib(pid: u32, key: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("reading /proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmHWM line")
+        .with_context(|| format!("no {key} line"))
 }
 
 fn ms(d: Duration) -> f64 {
