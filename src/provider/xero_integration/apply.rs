@@ -362,26 +362,26 @@ pub(super) async fn update(
         remember_verified(&mut resp.private, cid, secret);
     }
 
-    if let Some(want) = state.user_ids.known().cloned() {
-        if ordered_owners(&prior.user_ids, &want) != prior.user_ids {
-            let c = Connector {
-                user_ids: want.clone(),
-                ..target
-            };
-            match data
-                .client
-                .update_connector_delegated(&c, &["userIds"], cancel)
-                .await
-            {
-                Ok(c) => state.user_ids = ordered_owners(&Value::Known(want), &c.user_ids),
-                Err(e) => {
-                    state.user_ids = prior.user_ids.clone();
-                    api_error(
-                        &mut resp.diagnostics,
-                        "Cannot Update the Connector's Owners",
-                        &e,
-                    );
-                }
+    if let Some(want) = state.user_ids.known().cloned()
+        && ordered_owners(&prior.user_ids, &want) != prior.user_ids
+    {
+        let c = Connector {
+            user_ids: want.clone(),
+            ..target
+        };
+        match data
+            .client
+            .update_connector_delegated(&c, &["userIds"], cancel)
+            .await
+        {
+            Ok(c) => state.user_ids = ordered_owners(&Value::Known(want), &c.user_ids),
+            Err(e) => {
+                state.user_ids = prior.user_ids.clone();
+                api_error(
+                    &mut resp.diagnostics,
+                    "Cannot Update the Connector's Owners",
+                    &e,
+                );
             }
         }
     }

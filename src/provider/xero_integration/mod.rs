@@ -44,7 +44,10 @@ pub struct XeroIntegrationModel {
     pub app_id: Value<String>,
     /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
     /// Exactly one of `app_id` and `new_app` must be set.
-    #[schemars(extend("x-terraform" = {"optional": true, "plan": ["requires_replace"]}))]
+    ///
+    /// A block rather than a nested attribute: Terraform 1.0 cannot plan a null nested attribute.
+    /// Changing it replaces the resource (see the plan step).
+    #[schemars(extend("x-terraform" = {"block": true}))]
     pub new_app: Value<NewAppModel>,
     /// The user IDs of the connector's owners. When not set, ConductorOne makes the API client's
     /// user the owner.
@@ -76,7 +79,7 @@ pub struct XeroIntegrationModel {
     #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": false}))]
     pub wait_for_sync: Value<bool>,
     /// How long `wait_for_sync` may wait.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[schemars(extend("x-terraform" = {"block": true}))]
     pub timeouts: Value<TimeoutsModel>,
     /// When the connector was created (RFC 3339).
     #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
@@ -220,7 +223,7 @@ impl Resource for XeroIntegration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{Presence, schema_for};
+    use crate::framework::{Nesting, Presence, schema_for};
 
     #[test]
     fn schema_kinds_match_the_issue() {
@@ -228,7 +231,6 @@ mod tests {
         let cases: &[(&str, Presence, bool, bool)] = &[
             ("id", Presence::Computed, false, false),
             ("app_id", Presence::OptionalComputed, false, false),
-            ("new_app", Presence::Optional, false, false),
             ("user_ids", Presence::OptionalComputed, false, false),
             ("xero_client_id", Presence::Optional, false, false),
             ("xero_client_secret", Presence::Optional, true, false),
@@ -246,7 +248,6 @@ mod tests {
                 false,
             ),
             ("wait_for_sync", Presence::OptionalComputed, false, false),
-            ("timeouts", Presence::Optional, false, false),
             ("created_at", Presence::Computed, false, false),
             ("xero_app_type", Presence::Computed, false, false),
         ];
@@ -263,6 +264,16 @@ mod tests {
             );
             assert!(!a.description.is_empty(), "{name} undocumented");
         }
+        let blocks: Vec<(&str, Nesting)> = schema
+            .block
+            .blocks
+            .iter()
+            .map(|b| (b.type_name.as_str(), b.nesting))
+            .collect();
+        assert_eq!(
+            blocks,
+            [("new_app", Nesting::Single), ("timeouts", Nesting::Single)]
+        );
         let replaces = |name: &str| {
             schema
                 .block
@@ -272,7 +283,7 @@ mod tests {
                 .iter()
                 .any(|m| m.description().contains("replaces"))
         };
-        assert!(replaces("app_id") && replaces("new_app") && !replaces("user_ids"));
+        assert!(replaces("app_id") && !replaces("user_ids"));
         let identity = schema_for::<XeroIntegrationIdentity>().expect("identity");
         for name in ["app_id", "id"] {
             assert_eq!(

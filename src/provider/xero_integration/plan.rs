@@ -18,6 +18,10 @@ pub(super) async fn modify_plan(
     let prior = req.prior.as_ref();
     let configured = Configured::of(config);
     let sends = sends_credentials(config, &resp.plan, prior);
+    // new_app is a block, and blocks carry no plan modifiers: its replacement is said here.
+    if prior.is_some_and(|p| p.new_app != resp.plan.new_app) {
+        resp.requires_replace.push(Path::attr("new_app"));
+    }
 
     if sends && !configured.id.is_null() && configured.secret.is_null() {
         resp.diagnostics.error_at(

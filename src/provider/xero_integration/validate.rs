@@ -55,8 +55,9 @@ pub(super) fn validate(
     not_blank(&config.xero_client_secret_wo, plain(SECRET_WO), true, diags);
 
     match (config.app_id.is_null(), config.new_app.is_null()) {
+        // On app_id: Terraform can point at an attribute's line, not at a block's.
         (false, false) => diags.error_at(
-            plain("new_app"),
+            plain("app_id"),
             "Conflicting App Settings",
             "Both app_id and new_app are set, but the connector belongs to exactly one app. Keep app_id to \
              add the connector to an existing app, or keep new_app to create a dedicated app for it.",
@@ -65,7 +66,7 @@ pub(super) fn validate(
             plain("app_id"),
             "Missing App",
             "The connector needs an app. Set app_id to the ID of an existing ConductorOne app, or set \
-             new_app = { display_name = \"...\" } to create a dedicated one.",
+             a new_app { display_name = \"...\" } block to create a dedicated one.",
         ),
         _ => {}
     }
@@ -98,19 +99,18 @@ pub(super) fn validate(
              set. Remove the version, or set xero_client_secret_wo.",
         );
     }
-    if let Some(id) = config.xero_client_id.as_str() {
-        if !id.is_empty()
-            && id.trim() == id
-            && !(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            diags.warning_at(
-                plain("xero_client_id"),
-                "Unusual Xero Client ID",
-                "Xero client IDs are 32 hexadecimal characters (e.g. 116F90CBBCFB407D9645A4DBC376E52B), and this \
-                 one is not. Check that you copied the client ID, not the app name or the secret, from Xero's \
-                 developer portal.",
-            );
-        }
+    if let Some(id) = config.xero_client_id.as_str()
+        && !id.is_empty()
+        && id.trim() == id
+        && !(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        diags.warning_at(
+            plain("xero_client_id"),
+            "Unusual Xero Client ID",
+            "Xero client IDs are 32 hexadecimal characters (e.g. 116F90CBBCFB407D9645A4DBC376E52B), and this \
+             one is not. Check that you copied the client ID, not the app name or the secret, from Xero's \
+             developer portal.",
+        );
     }
     if config.wait_for_sync.known() == Some(&true) && Configured::of(config).is_delegated() {
         diags.warning_at(
@@ -123,16 +123,16 @@ pub(super) fn validate(
     }
     if let Some(t) = config.timeouts.known() {
         for (name, value) in [("create", &t.create), ("update", &t.update)] {
-            if let Some(text) = value.as_str() {
-                if let Err(e) = parse_go_duration(text) {
-                    diags.error_at(
-                        plain("timeouts").join_attr(name),
-                        "Invalid Timeout",
-                        format!(
-                            "timeouts.{name}: {e}. Give a duration like \"10m\", \"90s\" or \"1h30m\"."
-                        ),
-                    );
-                }
+            if let Some(text) = value.as_str()
+                && let Err(e) = parse_go_duration(text)
+            {
+                diags.error_at(
+                    plain("timeouts").join_attr(name),
+                    "Invalid Timeout",
+                    format!(
+                        "timeouts.{name}: {e}. Give a duration like \"10m\", \"90s\" or \"1h30m\"."
+                    ),
+                );
             }
         }
     }
@@ -206,7 +206,8 @@ mod tests {
     #[test]
     fn each_problem_points_at_its_attribute() {
         let secret = "very-secret-value ";
-        let cases: Vec<(XeroIntegrationModel, bool, Vec<(bool, &str)>)> = vec![
+        type Case = (XeroIntegrationModel, bool, Vec<(bool, &'static str)>);
+        let cases: Vec<Case> = vec![
             (base(), true, vec![]),
             (
                 XeroIntegrationModel {
@@ -242,7 +243,7 @@ mod tests {
                     ..base()
                 },
                 true,
-                vec![(true, "new_app.display_name"), (true, "new_app")],
+                vec![(true, "new_app.display_name"), (true, "app_id")],
             ),
             (
                 XeroIntegrationModel {
