@@ -10,6 +10,8 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -278,6 +280,7 @@ impl Workdir {
 
 impl Drop for Workdir {
     fn drop(&mut self) {
+        kill_leftovers(&self.cli_config);
         if std::env::var_os("TF_ACC_KEEP_WORKDIR").is_some() || thread::panicking() {
             // A failed test's files are what one needs to see why; keep them.
             self.dir.disable_cleanup(true);
@@ -310,8 +313,8 @@ fn hcl_string(value: &str) -> String {
 /// Waits for `child`, draining both pipes on their own threads so a chatty command cannot block on a
 /// full pipe; kills it after `timeout` and panics with what it printed so far.
 fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Output {
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
+    let stdout = Drain::start(child.stdout.take());
+    let stderr = Drain::start(child.stderr.take());
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -323,8 +326,8 @@ fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Ou
                 let output = Output {
                     command,
                     status,
-                    stdout: join(stdout),
-                    stderr: join(stderr),
+                    stdout: stdout.finish(),
+                    stderr: stderr.finish(),
                 };
                 panic!("timed out after {timeout:?}:\n{output}");
             }
@@ -335,21 +338,85 @@ fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Ou
     Output {
         command,
         status,
-        stdout: join(stdout),
-        stderr: join(stderr),
+        stdout: stdout.finish(),
+        stderr: stderr.finish(),
     }
 }
 
-fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+/// How long to wait for end-of-file on Terraform's pipes once Terraform itself has exited.
+///
+/// A provider left running by a crashed Terraform (1.0.x leaks Terraform's stdout and stderr into
+/// provider processes) holds the pipes open, and would otherwise hang the test for good.
+const PIPE_GRACE: Duration = Duration::from_secs(3);
+
+/// A pipe read to its end on a background thread, into a buffer readable at any time.
+struct Drain {
+    buffer: Arc<Mutex<Vec<u8>>>,
+    done: Arc<AtomicBool>,
 }
 
-fn join(handle: thread::JoinHandle<String>) -> String {
-    handle.join().unwrap_or_default()
+impl Drain {
+    fn start(pipe: Option<impl Read + Send + 'static>) -> Drain {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let done = Arc::new(AtomicBool::new(false));
+        let (sink, finished) = (Arc::clone(&buffer), Arc::clone(&done));
+        thread::spawn(move || {
+            if let Some(mut pipe) = pipe {
+                let mut chunk = [0u8; 8192];
+                while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                    sink.lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .extend_from_slice(&chunk[..n]);
+                }
+            }
+            finished.store(true, Ordering::Release);
+        });
+        Drain { buffer, done }
+    }
+
+    /// Everything read, after end-of-file or [`PIPE_GRACE`], whichever comes first.
+    fn finish(self) -> String {
+        let deadline = Instant::now() + PIPE_GRACE;
+        while !self.done.load(Ordering::Acquire) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        let bytes = self
+            .buffer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if !self.done.load(Ordering::Acquire) {
+            text.push_str("\n[harness: pipe still open after Terraform exited; a leftover process holds it]\n");
+        }
+        text
+    }
+}
+
+/// Kills processes that Terraform started for this working directory and left running (providers
+/// orphaned by a Terraform crash or a timeout). They are recognised by this directory's CLI config
+/// path in their environment, which only processes started from here carry.
+fn kill_leftovers(cli_config: &Path) {
+    let marker = format!("TF_CLI_CONFIG_FILE={}", cli_config.display()).into_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let me = std::process::id();
+    let pids: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| *pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == marker.as_slice()))
+        })
+        .map(|pid| pid.to_string())
+        .collect();
+    if !pids.is_empty() {
+        eprintln!(
+            "killing processes left behind by Terraform: {}",
+            pids.join(" ")
+        );
+        let _ = Command::new("kill").arg("-KILL").args(&pids).status();
+    }
 }
