@@ -323,11 +323,13 @@ fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Ou
                 // SIGKILL: Terraform ignores a lone SIGINT while it waits for a provider to finish.
                 let _ = child.kill();
                 let status = child.wait().expect("wait for killed terraform");
+                let deadline = Instant::now() + PIPE_GRACE;
+                let (stdout, stderr) = (stdout.finish(deadline), stderr.finish(deadline));
                 let output = Output {
                     command,
                     status,
-                    stdout: stdout.finish(),
-                    stderr: stderr.finish(),
+                    stdout,
+                    stderr,
                 };
                 panic!("timed out after {timeout:?}:\n{output}");
             }
@@ -335,11 +337,13 @@ fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Ou
             Err(e) => panic!("waiting for {command}: {e}"),
         }
     };
+    let deadline = Instant::now() + PIPE_GRACE;
+    let (stdout, stderr) = (stdout.finish(deadline), stderr.finish(deadline));
     Output {
         command,
         status,
-        stdout: stdout.finish(),
-        stderr: stderr.finish(),
+        stdout,
+        stderr,
     }
 }
 
@@ -374,9 +378,8 @@ impl Drain {
         Drain { buffer, done }
     }
 
-    /// Everything read, after end-of-file or [`PIPE_GRACE`], whichever comes first.
-    fn finish(self) -> String {
-        let deadline = Instant::now() + PIPE_GRACE;
+    /// Everything read, after end-of-file or at `deadline`, whichever comes first.
+    fn finish(self, deadline: Instant) -> String {
         while !self.done.load(Ordering::Acquire) && Instant::now() < deadline {
             thread::sleep(Duration::from_millis(10));
         }
