@@ -368,3 +368,75 @@ async fn debug_mode_prints_a_reattach_line_that_works() {
     assert!(!Path::new(&socket).exists());
     assert!(!Path::new(&socket).parent().unwrap().exists());
 }
+
+/// A Terraform that crashes never calls Shutdown; its provider must not outlive it.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_orphaned_provider_shuts_down_and_removes_its_socket() {
+    let base = tempfile::tempdir().unwrap();
+    // A shell stands in for Terraform: it starts the provider, reports its PID, and dies.
+    let mut parent = provider()
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("TF_DISABLE_PLUGIN_TLS", "1")
+        .env("PLUGIN_UNIX_SOCKET_DIR", base.path())
+        .env("PROVIDER_BIN", BIN)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn_via_shell("\"$PROVIDER_BIN\" & echo \"pid $!\"; sleep 1");
+    let stdout = lines(parent.stdout.take().unwrap());
+    let mut pid = None;
+    let mut socket = None;
+    while pid.is_none() || socket.is_none() {
+        let line = stdout.recv_timeout(Duration::from_secs(20)).unwrap();
+        match line.strip_prefix("pid ") {
+            Some(p) => pid = Some(p.trim().to_owned()),
+            None => socket = Some(PathBuf::from(parse_handshake(&line).address)),
+        }
+    }
+    assert!(parent.wait().unwrap().success());
+    let (pid, socket) = (pid.unwrap(), socket.unwrap());
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|stat| !stat.contains(") Z "))
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let still_alive = alive();
+    if still_alive {
+        let _ = Command::new("kill").arg("-KILL").arg(&pid).status();
+    }
+    assert!(!still_alive, "the orphaned provider kept running");
+    assert!(
+        !socket.parent().unwrap().exists(),
+        "socket directory left behind"
+    );
+}
+
+/// Runs a `provider()`-configured command's environment through `sh -c SCRIPT` instead.
+trait SpawnViaShell {
+    fn spawn_via_shell(&mut self, script: &str) -> Child;
+}
+
+impl SpawnViaShell for Command {
+    fn spawn_via_shell(&mut self, script: &str) -> Child {
+        let mut shell = Command::new("sh");
+        shell.arg("-c").arg(script);
+        for (key, value) in self.get_envs() {
+            match value {
+                Some(value) => shell.env(key, value),
+                None => shell.env_remove(key),
+            };
+        }
+        shell
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+}

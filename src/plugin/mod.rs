@@ -204,6 +204,9 @@ async fn serve_process<S: Provider>(
         context: "cannot install signal handlers",
         source,
     })?;
+    if policy == SignalPolicy::Plugin {
+        server::watch_parent(shutdown.clone());
+    }
     let provider = service();
 
     let announcement = match (&policy, &tls) {

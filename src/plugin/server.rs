@@ -124,6 +124,38 @@ fn accept_loop(
     ReceiverStream::new(rx)
 }
 
+/// Shuts the server down when the process that started it is gone.
+///
+/// Terraform ends a provider through the controller, but a Terraform that crashes or is killed
+/// never does; the orphan would live on, holding the pipes its parent's parent may wait on.
+/// Re-parenting (the parent PID changing) is the portable sign that the parent died.
+pub fn watch_parent(shutdown: CancellationToken) {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PARENT_POLL);
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    _ = tick.tick() => {
+                        if std::os::unix::process::parent_id() != parent {
+                            tracing::warn!("the process that started the provider is gone; shutting down");
+                            shutdown.cancel();
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(shutdown);
+}
+
+/// How often [`watch_parent`] looks: cheap, and well inside Terraform's own timeouts.
+const PARENT_POLL: Duration = Duration::from_millis(500);
+
 /// Which signals end the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignalPolicy {
