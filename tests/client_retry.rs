@@ -360,7 +360,7 @@ async fn lists_follow_every_page_and_deleted_connectors_read_as_not_found() {
     );
 
     for i in 0..3 {
-        emu.create_app(&format!("Extra {i}"));
+        let _ = emu.create_app(&format!("Extra {i}"));
     }
     let apps = client.list_apps(&cancel).await.unwrap();
     assert!(

@@ -364,9 +364,12 @@ mod tests {
         }
     }
 
+    /// A duration text and a test of the error it must produce.
+    type BadCase = (&'static str, fn(&DurationError) -> bool);
+
     #[test]
     fn bad_durations_say_what_is_wrong() {
-        let cases: &[(&str, fn(&DurationError) -> bool)] = &[
+        let cases: &[BadCase] = &[
             ("", |e| matches!(e, DurationError::Empty)),
             ("10", |e| matches!(e, DurationError::MissingUnit(_))),
             ("1h30", |e| matches!(e, DurationError::MissingUnit(_))),

@@ -526,4 +526,5 @@ fn api_problem(e: &ApiError, doing: &str, at: Path, diags: &mut Diagnostics) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
