@@ -12,7 +12,7 @@ resource "conductorone_xero_integration" "finance" {
   # Wait until the first sync has finished before the apply completes.
   wait_for_sync = true
 
-  timeouts = {
+  timeouts {
     create = "15m"
   }
 }
@@ -20,7 +20,7 @@ resource "conductorone_xero_integration" "finance" {
 # Create a new app together with its Xero integration. Without Xero
 # credentials the app's owners are asked to finish the setup in ConductorOne.
 resource "conductorone_xero_integration" "onboarding" {
-  new_app = {
+  new_app {
     display_name = "Xero (Acme Ltd)"
     description  = "Xero organisation of Acme Ltd, managed by Terraform"
   }
