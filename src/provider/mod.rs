@@ -72,6 +72,8 @@ pub struct ProviderData {
     pub client: conductorone::Client,
     /// Xero's identity service, for the credential check.
     pub xero: xero::Identity,
+    /// The credential checks this process has done, so an apply reuses its own plan's check.
+    pub xero_checks: xero_integration::CheckedCredentials,
 }
 
 /// The `conductorone` provider.
@@ -176,7 +178,11 @@ fn build(resolved: config::ResolvedConfig, diagnostics: &mut Diagnostics) -> Opt
         ..RetryPolicy::default()
     };
     match xero::Identity::new(&resolved.xero_identity_url, http, policy) {
-        Ok(xero) => Some(ProviderData { client, xero }),
+        Ok(xero) => Some(ProviderData {
+            client,
+            xero,
+            xero_checks: xero_integration::CheckedCredentials::default(),
+        }),
         Err(e) => {
             diagnostics.error_at(
                 Path::attr("xero_identity_url"),

@@ -1,7 +1,9 @@
 //! Create, update and delete, and the wait for a sync.
 //!
 //! Every write is preceded by the credential check (when it is on and the credentials are new),
-//! so refused credentials create nothing. A create that fails after making something either
+//! so refused credentials create nothing. The answer this process got when it planned the same
+//! credentials moments before stands for it (see [`super::checked`]); an apply of a saved plan
+//! asks Xero itself. A create that fails after making something either
 //! deletes what it made or returns it as partial state (Terraform keeps it as tainted and
 //! replaces it next time): nothing is ever left untracked.
 
@@ -152,7 +154,7 @@ pub(super) async fn create(
     if needs_check(config, true, None, &req.private) == Some(true) {
         let Some((id, secret)) = &creds else { return };
         match check(
-            &data.xero,
+            &data,
             id,
             secret,
             configured.secret_attr,
@@ -300,7 +302,7 @@ pub(super) async fn update(
     if needs_check(config, sends, Some(prior), &req.private) == Some(true) {
         let Some((id, secret)) = &creds else { return };
         match check(
-            &data.xero,
+            &data,
             id,
             secret,
             configured.secret_attr,

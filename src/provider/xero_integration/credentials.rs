@@ -10,8 +10,9 @@ use tokio_util::sync::CancellationToken;
 use super::{XeroIntegrationModel, app_type};
 use crate::cty::Path;
 use crate::framework::{Diagnostics, PrivateState, Value};
+use crate::provider::ProviderData;
 use crate::secret::SecretString;
-use crate::xero::{self, XeroAppType, XeroCheckError};
+use crate::xero::{XeroAppType, XeroCheckError};
 
 /// The attribute of the secret kept in state.
 pub(super) const SECRET: &str = "xero_client_secret";
@@ -168,17 +169,31 @@ pub(super) fn type_name(t: XeroAppType) -> &'static str {
     }
 }
 
-/// Checks the credentials with Xero. Returns the app type, or `None` after adding an error. A
-/// Web app passes with a warning.
+/// Checks the credentials with Xero, unless this process did so less than [`super::CHECK_TTL`]
+/// ago (the apply walk's plan of the same resource). Returns the app type, or `None` after adding
+/// an error. A Web app passes with a warning.
 pub(super) async fn check(
-    identity: &xero::Identity,
+    data: &ProviderData,
     id: &str,
     secret: &SecretString,
     secret_attr: &'static str,
     cancel: &CancellationToken,
     diagnostics: &mut Diagnostics,
 ) -> Option<XeroAppType> {
-    match identity.check_credentials(id, secret, cancel).await {
+    let answer = match data.xero_checks.get(id, secret) {
+        Some(t) => {
+            tracing::debug!("Xero credentials already checked by this process; reusing the answer");
+            Ok(t)
+        }
+        None => {
+            let answer = data.xero.check_credentials(id, secret, cancel).await;
+            if let Ok(t) = answer {
+                data.xero_checks.put(id, secret, t);
+            }
+            answer
+        }
+    };
+    match answer {
         Ok(XeroAppType::CustomConnection) => Some(XeroAppType::CustomConnection),
         Ok(XeroAppType::WebApp) => {
             diagnostics.warning_at(

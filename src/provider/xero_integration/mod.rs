@@ -3,9 +3,11 @@
 //! Read top to bottom: the model (the schema's one source of truth), then the steps, each in its
 //! own file: [`validate`] (no network), [`plan`] (credential check when the credentials change),
 //! [`apply`] (create, update, delete, wait for the sync), [`read`] (refresh and import).
-//! [`credentials`] holds what the steps share about the Xero client ID and secret.
+//! [`credentials`] holds what the steps share about the Xero client ID and secret, [`checked`]
+//! the checks this process already did.
 
 mod apply;
+mod checked;
 mod credentials;
 mod plan;
 mod read;
@@ -15,6 +17,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use self::checked::{CHECK_TTL, CheckedCredentials};
 use super::ProviderData;
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel,

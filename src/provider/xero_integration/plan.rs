@@ -46,7 +46,7 @@ pub(super) async fn modify_plan(
             };
             let cancel = ctx.cancellation();
             match check(
-                &data.xero,
+                &data,
                 &id,
                 &secret,
                 configured.secret_attr,
