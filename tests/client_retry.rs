@@ -153,6 +153,160 @@ async fn a_503_after_the_effect_is_reconciled_and_a_503_before_it_is_retried() {
     );
 }
 
+fn xero_config_for(client_id: &str) -> EnvConfig {
+    EnvConfig::from_pairs([
+        ("xero_client_id", SecretString::new(client_id)),
+        ("xero_client_secret", SecretString::new("xero-secret-value")),
+    ])
+}
+
+const LIST: &str = "GET /api/v1/apps/{app_id}/connectors";
+
+#[tokio::test]
+async fn a_create_that_gets_its_answer_lists_nothing() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Happy path");
+    let client = client_with(&emu, fast_policy());
+    let cancel = CancellationToken::new();
+    let a = client
+        .create_connector(&app_id, &new_xero(), &xero_config(), &cancel)
+        .await
+        .unwrap();
+    let b = client
+        .create_connector_delegated(&app_id, &new_xero(), &cancel)
+        .await
+        .unwrap();
+    assert_ne!(a.id, b.id);
+    let c = emu.counters();
+    assert_eq!(c.api(LIST), 0, "{c:?}");
+    assert_eq!(c.api(CREATE), 1, "{c:?}");
+    assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors"), 1, "{c:?}");
+}
+
+#[tokio::test]
+async fn a_lost_create_is_told_from_connectors_made_just_before_by_what_it_sent() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Neighbours");
+    let client = client_with(&emu, fast_policy());
+    let cancel = CancellationToken::new();
+    // Made within the clock skew of the lost create, by another client (nothing claimed them):
+    // one with another Xero client ID, one delegated, one with other owners.
+    let other = client_with(&emu, fast_policy());
+    let users = emu.user_ids();
+    let before_a = other
+        .create_connector(
+            &app_id,
+            &new_xero(),
+            &xero_config_for("AAAA0000AAAA0000AAAA0000AAAA0000"),
+            &cancel,
+        )
+        .await
+        .unwrap();
+    let before_b = other
+        .create_connector_delegated(&app_id, &new_xero(), &cancel)
+        .await
+        .unwrap();
+    let owned = NewConnector {
+        user_ids: vec![users[1].clone()],
+        ..new_xero()
+    };
+    let before_c = other
+        .create_connector_delegated(&app_id, &owned, &cancel)
+        .await
+        .unwrap();
+
+    emu.reset_counters();
+    emu.inject(fault(
+        Method::POST,
+        "/connectors/create",
+        FaultKind::Drop,
+        true,
+    ));
+    let mine = client
+        .create_connector(
+            &app_id,
+            &new_xero(),
+            &xero_config_for("BBBB1111BBBB1111BBBB1111BBBB1111"),
+            &cancel,
+        )
+        .await
+        .unwrap();
+    assert!(![&before_a.id, &before_b.id, &before_c.id].contains(&&mine.id));
+    assert_eq!(
+        mine.config
+            .as_ref()
+            .and_then(|c| c.get("xero_client_id"))
+            .map(|s| s.expose().to_owned()),
+        Some("BBBB1111BBBB1111BBBB1111BBBB1111".to_owned())
+    );
+    let c = emu.counters();
+    assert_eq!(c.api(CREATE), 1, "sent once: {c:?}");
+    assert!(c.api(LIST) >= 1, "reconciled by a list: {c:?}");
+    assert_eq!(live_connectors(&emu, &app_id).len(), 4);
+
+    // A lost delegated create with owners is not taken for the owner-less one made before.
+    let other_owner = NewConnector {
+        user_ids: vec![users[2].clone()],
+        ..new_xero()
+    };
+    emu.inject(fault(
+        Method::POST,
+        "/connectors",
+        FaultKind::Status {
+            code: 503,
+            retry_after: None,
+        },
+        true,
+    ));
+    let delegated = client
+        .create_connector_delegated(&app_id, &other_owner, &cancel)
+        .await
+        .unwrap();
+    assert!(![&before_b.id, &before_c.id].contains(&&delegated.id));
+    assert_eq!(delegated.user_ids, vec![users[2].clone()]);
+    assert_eq!(live_connectors(&emu, &app_id).len(), 5);
+}
+
+#[tokio::test]
+async fn parallel_lost_creates_in_one_app_each_get_their_own_connector() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Parallel");
+    let client = client_with(&emu, fast_policy());
+    let cancel = CancellationToken::new();
+    let mut f = fault(Method::POST, "/connectors/create", FaultKind::Drop, true);
+    f.times = 4;
+    emu.inject(f);
+    let ids: Vec<String> = (0..4).map(|i| format!("{i:X}").repeat(32)).collect();
+    let configs: Vec<EnvConfig> = ids.iter().map(|id| xero_config_for(id)).collect();
+    let new = new_xero();
+    let made = futures_util::future::join_all(
+        configs
+            .iter()
+            .map(|config| client.create_connector(&app_id, &new, config, &cancel)),
+    )
+    .await;
+    let mut got = Vec::new();
+    for (want, made) in ids.iter().zip(made) {
+        let c = made.unwrap();
+        let sent = c
+            .config
+            .as_ref()
+            .and_then(|c| c.get("xero_client_id"))
+            .map(|s| s.expose().to_owned());
+        assert_eq!(
+            sent.as_deref(),
+            Some(want.as_str()),
+            "each got the one it asked for"
+        );
+        got.push(c.id);
+    }
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), 4, "four different connectors");
+    assert_eq!(live_connectors(&emu, &app_id).len(), 4);
+    assert_eq!(emu.counters().api(CREATE), 4, "none sent twice");
+}
+
 #[tokio::test]
 async fn a_429_is_retried_after_retry_after() {
     let emu = c1_emulator::start(Config::default()).await.unwrap();

@@ -1,7 +1,8 @@
 //! The ConductorOne API client: one pooled HTTPS client, the token source, and JSON helpers the
 //! per-area methods (`apps`, `connectors`, `resources`) are built from.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::Method;
@@ -95,6 +96,9 @@ struct Inner {
     transport: TransportDebug,
     tokens: TokenSource,
     clock_skew: Duration,
+    /// The connectors this client's creates made or reconciled, so that a later reconcile never
+    /// takes one of them for its own.
+    claimed: Mutex<HashSet<String>>,
 }
 
 /// `Transport` without a `Debug` derive (reqwest's client prints its whole config).
@@ -145,6 +149,7 @@ impl Client {
                 transport: TransportDebug(transport),
                 tokens,
                 clock_skew: config.clock_skew,
+                claimed: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -171,6 +176,11 @@ impl Client {
 
     pub(crate) fn clock_skew(&self) -> Duration {
         self.inner.clock_skew
+    }
+
+    /// The IDs of the connectors this client's creates returned (see [`Inner::claimed`]).
+    pub(crate) fn claimed_connectors(&self) -> &Mutex<HashSet<String>> {
+        &self.inner.claimed
     }
 
     /// Sends one JSON request and decodes the answer. `reconcile` is consulted after an ambiguous
