@@ -202,7 +202,12 @@ mod tests {
                 .map(|e| e.notes.clone())
                 .unwrap_or_default()
         };
-        assert_eq!(notes("id"), ["The value does not change after creation."]);
+        assert_eq!(
+            notes("id"),
+            [
+                "If the configuration does not set it, an update plans the value in the state instead of \"(known after apply)\"."
+            ]
+        );
         assert_eq!(
             notes("name"),
             ["Value must not be empty or start or end with whitespace."]

@@ -43,14 +43,15 @@ pub trait PlanModifier: Send + Sync + fmt::Debug {
     fn modify(&self, req: &PlanModifyRequest<'_>, resp: &mut PlanModifyResponse);
 }
 
-/// Keeps the prior state's value instead of "known after apply" for a computed attribute that does
-/// not change once set (an ID, a creation time), so updates do not show noise.
+/// On an update, plans the prior state's value instead of "known after apply" for a computed
+/// attribute the configuration leaves unset (an ID, a creation time, owners the API chose), so
+/// updates do not show noise. A configured value still wins.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UseStateForUnknown;
 
 impl PlanModifier for UseStateForUnknown {
     fn description(&self) -> String {
-        "The value does not change after creation.".to_owned()
+        "If the configuration does not set it, an update plans the value in the state instead of \"(known after apply)\".".to_owned()
     }
 
     fn modify(&self, req: &PlanModifyRequest<'_>, resp: &mut PlanModifyResponse) {

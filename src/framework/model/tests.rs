@@ -150,7 +150,7 @@ fn validators_modifiers_and_enums_are_attached() {
     assert_eq!(attr(&schema, "name").plan_modifiers.len(), 1);
     assert_eq!(
         attr(&schema, "id").plan_modifiers[0].description(),
-        "The value does not change after creation."
+        "If the configuration does not set it, an update plans the value in the state instead of \"(known after apply)\"."
     );
     assert_eq!(schema.validators.len(), 1);
     assert_eq!(

@@ -46,10 +46,10 @@ pub struct XeroIntegrationModel {
     #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown", "requires_replace"]}))]
     pub app_id: Value<String>,
     /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
-    /// Exactly one of `app_id` and `new_app` must be set.
-    ///
-    /// A block rather than a nested attribute: Terraform 1.0 cannot plan a null nested attribute.
-    /// Changing it replaces the resource (see the plan step).
+    /// Exactly one of `app_id` and `new_app` must be set. Changing it replaces the resource.
+    //
+    // A block rather than a nested attribute: Terraform 1.0 cannot plan a null nested attribute.
+    // Blocks carry no plan modifiers, so the plan step says the replacement.
     #[schemars(extend("x-terraform" = {"block": true}))]
     pub new_app: Value<NewAppModel>,
     /// The user IDs of the connector's owners. When not set, ConductorOne makes the API client's

@@ -466,7 +466,7 @@ mod from_framework {
             "- `spec` (Attributes) A new spec. (see [below for nested schema](#nestedatt--spec))",
             "- `wait` (Boolean) Wait. Defaults to `true`.",
             "- `timeouts` (Block) Timeouts. (see [below for nested schema](#nestedblock--timeouts))",
-            "- `id` (String) The ID. The value does not change after creation.",
+            "- `id` (String) The ID. If the configuration does not set it, an update plans the value in the state instead of \"(known after apply)\".",
             "- `roles` (List of Object) Roles. (see [below for nested schema](#nestedatt--roles))",
             "Read-Only:\n\n- `grants` (Number)\n- `id` (String)",
             "Required:\n\n- `size` (Number) Size.",
