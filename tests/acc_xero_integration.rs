@@ -175,6 +175,89 @@ terraform_tests! {
         assert!(c.xero_token_requests.get("invalid_client").copied().unwrap_or(0) >= 1, "{c:?}");
     }
 
+    fn an_apply_checks_each_pair_once_per_walk_and_lists_no_connectors(tf) {
+        // `terraform apply` plans in one provider process and applies in another, which plans
+        // again first: one Xero check per walk, the create reusing its own walk's plan check.
+        const N: u64 = 3;
+        let env = Env::start();
+        let mut cfg = String::new();
+        let mut pairs = Vec::new();
+        for i in 0..N {
+            let app = env.emu.create_app(&format!("Org {i}"));
+            let (id, secret) = env.custom_connection();
+            cfg.push_str(&format!("resource \"conductorone_xero_integration\" \"r{i}\" {{\n{}}}\n", body(&app, &id, &secret, "")));
+            pairs.push((app, id, secret));
+        }
+        let wd = env.workdir(tf);
+        wd.write("main.tf", &format!("{}{cfg}", acc_xero_integration_env::header()));
+        env.emu.reset_counters();
+        wd.apply();
+        let c = env.emu.counters();
+        eprintln!("create apply of {N}: xero token requests {}, connector lists {}, creates {}", c.xero_total(), c.api("GET /api/v1/apps/{app_id}/connectors"), c.api("POST /api/v1/apps/{app_id}/connectors/create"));
+        assert_eq!(c.xero_total(), 2 * N, "{c:?}");
+        assert_eq!(c.xero_token_requests.get("issued").copied(), Some(2 * N), "{c:?}");
+        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), N, "{c:?}");
+        assert_eq!(c.api("GET /api/v1/apps/{app_id}/connectors"), 0, "no list on the happy path: {c:?}");
+        for (app, _, _) in &pairs {
+            assert_eq!(env.live_connectors(app).len(), 1);
+        }
+        wd.assert_no_changes();
+
+        // Rotating every secret: the same two checks per pair, one update each.
+        let mut cfg = String::new();
+        for (i, (app, id, _)) in pairs.iter().enumerate() {
+            let rotated = env.emu.rotate_xero_secret(id).expect("rotate");
+            cfg.push_str(&format!("resource \"conductorone_xero_integration\" \"r{i}\" {{\n{}}}\n", body(app, id, &rotated, "")));
+        }
+        wd.write("main.tf", &format!("{}{cfg}", acc_xero_integration_env::header()));
+        env.emu.reset_counters();
+        wd.apply();
+        let c = env.emu.counters();
+        eprintln!("rotate apply of {N}: xero token requests {}", c.xero_total());
+        assert_eq!(c.xero_total(), 2 * N, "{c:?}");
+        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), N, "{c:?}");
+        wd.assert_no_changes();
+        wd.destroy();
+    }
+
+    fn credentials_revoked_after_a_saved_plan_stop_its_apply(tf) {
+        // `apply planfile` starts a new provider process (it re-plans each resource there before
+        // applying), so the answer the `plan -out` process got cannot stand in for the check
+        // before the write: Xero is asked again, refuses, and nothing is written.
+        let env = Env::start();
+        let app = env.emu.create_app("Finance");
+        let (id, secret) = env.custom_connection();
+        let wd = env.workdir(tf);
+        wd.write("main.tf", &one(&body(&app, &id, &secret, "")));
+        wd.run(&["plan", "-input=false", "-no-color", "-out=saved.tfplan"]).assert_success();
+        let rotated = env.emu.rotate_xero_secret(&id).expect("rotate");
+        env.emu.reset_counters();
+        let out = wd.run(&["apply", "-input=false", "-no-color", "saved.tfplan"]);
+        out.assert_failure();
+        let text = out.combined();
+        assert!(text.contains("Xero Refused the Client Credentials"), "{text}");
+        let c = env.emu.counters();
+        assert_eq!(c.xero_token_requests.get("invalid_client").copied(), Some(1), "{c:?}");
+        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), 0, "{c:?}");
+        assert!(env.emu.connectors(&app).is_empty(), "nothing was created");
+
+        // The same for an update: a saved plan rotating to a secret that is then revoked.
+        wd.write("main.tf", &one(&body(&app, &id, &rotated, "")));
+        wd.apply();
+        let conn_id = attrs(&wd, "x")["id"].as_str().expect("id").to_owned();
+        let newer = env.emu.rotate_xero_secret(&id).expect("rotate");
+        wd.write("main.tf", &one(&body(&app, &id, &newer, "")));
+        wd.run(&["plan", "-input=false", "-no-color", "-out=saved.tfplan"]).assert_success();
+        let _ = env.emu.rotate_xero_secret(&id).expect("rotate");
+        env.emu.reset_counters();
+        let out = wd.run(&["apply", "-input=false", "-no-color", "saved.tfplan"]);
+        out.assert_failure();
+        assert!(out.combined().contains("Xero Refused the Client Credentials"), "{out}");
+        let c = env.emu.counters();
+        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), 0, "nothing was written: {c:?}");
+        assert_eq!(attrs(&wd, "x")["id"], conn_id.as_str());
+    }
+
     fn web_app_passes_with_a_warning_and_a_failed_sync_is_an_error(tf) {
         let env = Env::start();
         let app = env.emu.create_app("Finance");
