@@ -209,6 +209,28 @@ fn encode_identity<I: IdentityModel>(
     identity.map(|i| encode(i, ty, "identity", diagnostics))
 }
 
+/// Encodes what a create, read, update or import step left on its response into the raw answer;
+/// a `None` state encodes as null (the object is gone, or was never made).
+fn finish<M: Serialize, I: IdentityModel>(
+    types: &ResourceTypes,
+    state: Option<&M>,
+    identity: Option<&I>,
+    private: PrivateState,
+    mut diagnostics: Diagnostics,
+    what: &str,
+) -> RawResult {
+    let state = state.map_or(cty::Value::Null, |s| {
+        encode(s, &types.state, what, &mut diagnostics)
+    });
+    let identity = encode_identity(types, identity, &mut diagnostics);
+    RawResult {
+        state,
+        identity,
+        private,
+        diagnostics,
+    }
+}
+
 #[async_trait]
 impl<R: Resource> AnyResource<R::ProviderData> for R {
     fn type_name(&self) -> String {
@@ -334,17 +356,14 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
             &mut resp,
         )
         .await;
-        let mut diagnostics = resp.diagnostics;
-        let state = resp.state.map_or(cty::Value::Null, |s| {
-            encode(&s, &types.state, "new state", &mut diagnostics)
-        });
-        let identity = encode_identity(types, resp.identity.as_ref(), &mut diagnostics);
-        RawResult {
-            state,
-            identity,
-            private: resp.private,
-            diagnostics,
-        }
+        finish(
+            types,
+            resp.state.as_ref(),
+            resp.identity.as_ref(),
+            resp.private,
+            resp.diagnostics,
+            "new state",
+        )
     }
 
     async fn read(
@@ -381,17 +400,14 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
             &mut resp,
         )
         .await;
-        let mut diagnostics = resp.diagnostics;
-        let state = resp.state.map_or(cty::Value::Null, |s| {
-            encode(&s, &types.state, "refreshed state", &mut diagnostics)
-        });
-        let identity = encode_identity(types, resp.identity.as_ref(), &mut diagnostics);
-        RawResult {
-            state,
-            identity,
-            private: resp.private,
-            diagnostics,
-        }
+        finish(
+            types,
+            resp.state.as_ref(),
+            resp.identity.as_ref(),
+            resp.private,
+            resp.diagnostics,
+            "refreshed state",
+        )
     }
 
     async fn update(
@@ -433,15 +449,14 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
             &mut resp,
         )
         .await;
-        let mut diagnostics = resp.diagnostics;
-        let state = encode(&resp.state, &types.state, "new state", &mut diagnostics);
-        let identity = encode_identity(types, resp.identity.as_ref(), &mut diagnostics);
-        RawResult {
-            state,
-            identity,
-            private: resp.private,
-            diagnostics,
-        }
+        finish(
+            types,
+            Some(&resp.state),
+            resp.identity.as_ref(),
+            resp.private,
+            resp.diagnostics,
+            "new state",
+        )
     }
 
     async fn delete(
@@ -506,16 +521,13 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
             diagnostics,
         };
         Resource::import(self, ctx, ImportRequest { id, identity }, &mut resp).await;
-        let mut diagnostics = resp.diagnostics;
-        let state = resp.state.map_or(cty::Value::Null, |s| {
-            encode(&s, &types.state, "imported state", &mut diagnostics)
-        });
-        let identity = encode_identity(types, resp.identity.as_ref(), &mut diagnostics);
-        RawResult {
-            state,
-            identity,
-            private: resp.private,
-            diagnostics,
-        }
+        finish(
+            types,
+            resp.state.as_ref(),
+            resp.identity.as_ref(),
+            resp.private,
+            resp.diagnostics,
+            "imported state",
+        )
     }
 }
