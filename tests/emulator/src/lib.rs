@@ -39,7 +39,7 @@ use tokio::task::JoinHandle;
 pub use config::{Config, Counters, Fault, FaultKind, Method, OutOfBand, XeroAppKind};
 pub use connectors::{ENV_CONFIG_TYPE, XERO_CATALOG};
 
-use server::{Port, route};
+use server::{Port, routes};
 use state::{ActiveFault, Shared};
 
 /// A running emulator. Dropping it stops both listeners; [`Emulator::shutdown`] also waits.
@@ -105,119 +105,86 @@ pub async fn start_on(config: Config, c1_port: u16, xero_port: u16) -> std::io::
 }
 
 fn conductorone_router(s: &Arc<Shared>) -> Router {
-    let p = Port::ConductorOne;
-    let mut r = Router::new();
-    r = route(r, s, p, "/auth/v1/token", post(auth::token));
-    r = route(r, s, p, "/api/v1/auth/introspect", get(auth::introspect));
-    r = route(r, s, p, "/api/v1/apps", get(apps::list).post(apps::create));
-    r = route(
-        r,
+    // Templates are spelled as in the OpenAPI subset: the counters key requests by them.
+    routes(
         s,
-        p,
-        "/api/v1/apps/{id}",
-        get(apps::get).post(apps::update).delete(apps::delete),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/connectors",
-        get(connectors::list).post(connectors::create_delegated),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/connectors/create",
-        post(connectors::create),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/connectors/{id}",
-        get(connectors::get)
-            .post(connectors::update)
-            .delete(connectors::delete),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{connector_app_id}/connectors/{connector_id}/delegated",
-        post(connectors::update_delegated),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/connectors/{connector_id}/force_sync",
-        post(connectors::force_sync),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/resource_types",
-        get(resources::list_types),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/resource_types/{id}",
-        get(resources::get_type),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/resource_types/{app_resource_type_id}/resources",
-        get(resources::list_resources),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/apps/{app_id}/resource_types/{app_resource_type_id}/resources/{id}",
-        get(resources::get_resource),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/search/app_resource_types",
-        post(resources::search_types),
-    );
-    r = route(
-        r,
-        s,
-        p,
-        "/api/v1/search/app_resources",
-        post(resources::search_resources),
-    );
-    r.merge(control::router())
-        .fallback(|| async { error::ApiError::not_found("route") })
-        .with_state(Arc::clone(s))
+        Port::ConductorOne,
+        vec![
+            ("/auth/v1/token", post(auth::token)),
+            ("/api/v1/auth/introspect", get(auth::introspect)),
+            ("/api/v1/apps", get(apps::list).post(apps::create)),
+            (
+                "/api/v1/apps/{id}",
+                get(apps::get).post(apps::update).delete(apps::delete),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors",
+                get(connectors::list).post(connectors::create_delegated),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/create",
+                post(connectors::create),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/{id}",
+                get(connectors::get)
+                    .post(connectors::update)
+                    .delete(connectors::delete),
+            ),
+            (
+                "/api/v1/apps/{connector_app_id}/connectors/{connector_id}/delegated",
+                post(connectors::update_delegated),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/{connector_id}/force_sync",
+                post(connectors::force_sync),
+            ),
+            (
+                "/api/v1/apps/{app_id}/resource_types",
+                get(resources::list_types),
+            ),
+            (
+                "/api/v1/apps/{app_id}/resource_types/{id}",
+                get(resources::get_type),
+            ),
+            (
+                "/api/v1/apps/{app_id}/resource_types/{app_resource_type_id}/resources",
+                get(resources::list_resources),
+            ),
+            (
+                "/api/v1/apps/{app_id}/resource_types/{app_resource_type_id}/resources/{id}",
+                get(resources::get_resource),
+            ),
+            (
+                "/api/v1/search/app_resource_types",
+                post(resources::search_types),
+            ),
+            (
+                "/api/v1/search/app_resources",
+                post(resources::search_resources),
+            ),
+        ],
+    )
+    .merge(control::router())
+    .fallback(|| async { error::ApiError::not_found("route") })
+    .with_state(Arc::clone(s))
 }
 
 fn xero_router(s: &Arc<Shared>) -> Router {
-    let p = Port::Xero;
-    let mut r = Router::new();
-    r = route(r, s, p, "/connect/token", post(xero::token));
-    r = route(r, s, p, "/connections", get(xero::connections));
-    r = route(r, s, p, "/Connections", get(xero::connections));
-    r = route(
-        r,
+    routes(
         s,
-        p,
-        "/api.xro/2.0/Organisation",
-        get(xero::organisation),
-    );
-    r = route(r, s, p, "/api.xro/2.0/Users", get(xero::users));
-    r.fallback(|| async { axum::http::StatusCode::NOT_FOUND })
-        .layer(axum::middleware::map_response(xero::correlation))
-        .with_state(Arc::clone(s))
+        Port::Xero,
+        vec![
+            ("/connect/token", post(xero::token)),
+            ("/connections", get(xero::connections)),
+            ("/Connections", get(xero::connections)),
+            ("/api.xro/2.0/Organisation", get(xero::organisation)),
+            ("/api.xro/2.0/Users", get(xero::users)),
+        ],
+    )
+    .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+    .layer(axum::middleware::map_response(xero::correlation))
+    .with_state(Arc::clone(s))
 }
 
 pub(crate) fn add_fault(shared: &Shared, fault: Fault) {

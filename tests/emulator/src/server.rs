@@ -49,7 +49,20 @@ struct Gate {
 /// Adds the route `template` (OpenAPI spelling, e.g. `/api/v1/apps/{id}`) behind the gate.
 /// Path parameters are renamed by position, because the router needs one name per position
 /// while the OpenAPI description uses several (`{id}`, `{app_id}`, `{connector_app_id}`).
-pub(crate) fn route(
+/// A router holding each `(template, handlers)` of `table`, each behind [`route`]'s gate.
+pub(crate) fn routes(
+    shared: &Arc<Shared>,
+    port: Port,
+    table: Vec<(&'static str, MethodRouter<Arc<Shared>>)>,
+) -> Router<Arc<Shared>> {
+    table
+        .into_iter()
+        .fold(Router::new(), |router, (template, handlers)| {
+            route(router, shared, port, template, handlers)
+        })
+}
+
+fn route(
     router: Router<Arc<Shared>>,
     shared: &Arc<Shared>,
     port: Port,
