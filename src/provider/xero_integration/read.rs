@@ -6,6 +6,7 @@
 //! not return it.
 
 use super::apply::{api_error, apply_connector, ordered_owners};
+use super::credentials::scrub_private;
 use super::{XeroIntegrationIdentity, XeroIntegrationModel, app_type};
 use crate::conductorone::models::Connector;
 use crate::framework::{Context, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
@@ -51,6 +52,7 @@ pub(super) async fn read(
         Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
     };
     apply_connector(&mut state, &connector);
+    scrub_private(&mut resp.private);
     if !state.xero_client_id.is_null() {
         state.xero_client_id = client_id_of(&connector).into();
     }
