@@ -100,6 +100,14 @@ terraform_tests! {
             assert_eq!(made["description"], description.unwrap_or(""));
             assert_eq!(only_connector(&env, &app).1, id);
         }
+        // Renamed in ConductorOne's console: drift, which the next apply puts back.
+        assert!(env.emu.update_app_out_of_band(&app, "Renamed by hand", "by hand"));
+        let (code, out) = plan_code(&wd);
+        assert_eq!(code, Some(2), "a rename outside Terraform is drift:\n{out}");
+        assert!(out.contains("Renamed by hand"), "{out}");
+        apply_cleanly(&wd);
+        assert_eq!(app_json(&env, &app)["displayName"], "C");
+        assert_eq!(app_json(&env, &app)["description"], "x");
         wd.destroy();
         assert!(live_apps(&env).is_empty(), "the made app goes with the resource");
     }

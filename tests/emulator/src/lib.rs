@@ -335,6 +335,28 @@ impl Emulator {
         self.shared.lock().apps.iter().map(apps::render).collect()
     }
 
+    /// Renames and re-describes a live app behind the API's back, as a person would in the
+    /// console; `false` when there is no such app.
+    pub fn update_app_out_of_band(
+        &self,
+        app_id: &str,
+        display_name: &str,
+        description: &str,
+    ) -> bool {
+        let mut inner = self.shared.lock();
+        let Some(app) = inner
+            .apps
+            .iter_mut()
+            .find(|a| a.id == app_id && a.deleted_at.is_none())
+        else {
+            return false;
+        };
+        app.display_name = display_name.to_owned();
+        app.description = description.to_owned();
+        app.updated_at = chrono::Utc::now();
+        true
+    }
+
     /// Edits a connector behind the API's back; `false` when there is no such connector.
     pub fn update_connector_out_of_band(
         &self,
