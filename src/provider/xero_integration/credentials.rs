@@ -4,7 +4,7 @@
 use tokio_util::sync::CancellationToken;
 
 use super::{XeroIntegrationModel, app_type};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::{Context, Diagnostics, PrivateState, Value};
 use crate::provider::ProviderData;
 use crate::secret::SecretString;

@@ -5,7 +5,7 @@
 
 use super::XeroIntegrationModel;
 use super::credentials::{check_if_due, refuse_missing_secret, sends_credentials};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::{Context, ModifyPlanRequest, ModifyPlanResponse};
 use crate::provider::ProviderData;
 

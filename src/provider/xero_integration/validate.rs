@@ -3,7 +3,7 @@
 
 use super::XeroIntegrationModel;
 use super::credentials::{Configured, SECRET, SECRET_WO};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::{ClientCapabilities, Diagnostics, Value};
 use crate::provider::sync_wait::parse_go_duration;
 
