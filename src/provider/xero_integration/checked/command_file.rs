@@ -27,8 +27,43 @@ const PREFIX: &str = "checks-";
 pub(in crate::provider::xero_integration) struct CommandFile {
     path: PathBuf,
     key: [u8; BLOCK],
-    /// Serialises this process's read-modify-write cycles.
-    writing: Mutex<()>,
+    /// The contents last read or written, with the file's [`Stamp`] then: a walk of hundreds
+    /// of resources parses the file again only when another process changed it. The lock also
+    /// serialises this process's read-modify-write cycles.
+    cache: Mutex<Cached>,
+}
+
+#[derive(Default)]
+struct Cached {
+    stamp: Option<Stamp>,
+    contents: Contents,
+}
+
+impl Cached {
+    /// Brings the cache up to date with the file; `false` if the file cannot be trusted.
+    fn refresh(&mut self, path: &Path) -> bool {
+        let now = stamp(path);
+        if now.is_some() && now == self.stamp {
+            return true;
+        }
+        match read(path) {
+            Some(contents) => {
+                self.contents = contents;
+                self.stamp = now;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// What tells one version of the file from another: inode (a rename replaces it), length, and
+/// the change time (which also moves on a change of mode or owner).
+type Stamp = (u64, u64, i64, i64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    Some((meta.ino(), meta.len(), meta.ctime(), meta.ctime_nsec()))
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -111,7 +146,7 @@ impl CommandFile {
         Some(Self {
             path,
             key,
-            writing: Mutex::new(()),
+            cache: Mutex::new(Cached::default()),
         })
     }
 
@@ -128,9 +163,14 @@ impl CommandFile {
     ) -> Option<(Duration, XeroAppType)> {
         let wanted = hex(digest);
         let now = now_secs();
-        read(&self.path)?
+        let mut cache = self.cache.lock().ok()?;
+        if !cache.refresh(&self.path) {
+            return None;
+        }
+        cache
+            .contents
             .checks
-            .into_iter()
+            .iter()
             .filter(|e| e.digest == wanted)
             .find_map(|e| {
                 let age = Duration::from_secs(now.checked_sub(e.checked_at)?);
@@ -145,11 +185,15 @@ impl CommandFile {
         t: XeroAppType,
         ttl: Duration,
     ) {
-        let Ok(_guard) = self.writing.lock() else {
+        let Ok(mut cache) = self.cache.lock() else {
             return;
         };
-        let Some(mut contents) = read(&self.path) else {
+        if !cache.refresh(&self.path) {
             return;
+        }
+        let mut contents = Contents {
+            key: cache.contents.key.clone(),
+            checks: cache.contents.checks.clone(),
         };
         let now = now_secs();
         let digest = hex(digest);
@@ -164,10 +208,17 @@ impl CommandFile {
         let tmp = self
             .path
             .with_extension(format!("json.{}.tmp", std::process::id()));
-        let written = create_new(&tmp, &contents).and_then(|()| fs::rename(&tmp, &self.path));
-        if written.is_err() {
-            let _ = fs::remove_file(&tmp);
-            tracing::debug!("could not record a Xero check for the next walk; it will ask again");
+        match create_new(&tmp, &contents).and_then(|()| fs::rename(&tmp, &self.path)) {
+            Ok(()) => {
+                cache.stamp = stamp(&self.path);
+                cache.contents = contents;
+            }
+            Err(_) => {
+                let _ = fs::remove_file(&tmp);
+                tracing::debug!(
+                    "could not record a Xero check for the next walk; it will ask again"
+                );
+            }
         }
     }
 }
