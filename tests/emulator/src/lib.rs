@@ -4,7 +4,8 @@
 //! [`start`] binds two listeners on `127.0.0.1`: the ConductorOne API (token endpoint, apps,
 //! connectors, synced resources, plus the `/_emulator/` control routes) and Xero identity
 //! (`/connect/token`, `/connections`, and the accounting reads `/api.xro/2.0/…`). Answers follow
-//! the shapes of the OpenAPI descriptions in `shared/specs/` and the behaviour in
+//! the shapes of the project's API contract in `contract/` (held to ConductorOne's and Xero's
+//! public descriptions by `make contract-check`) and the behaviour in
 //! `shared/reference/`: proto3 JSON, soft deletes, update masks, page tokens, simulated syncs
 //! whose outcome depends on the kind of Xero app whose credentials a connector holds.
 
