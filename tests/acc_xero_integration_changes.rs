@@ -91,7 +91,7 @@ terraform_tests! {
             env.emu.reset_counters();
             apply_cleanly(&wd);
             let c = env.emu.counters();
-            assert_eq!(c.api("POST /api/v1/apps/{id}"), 1, "one app update: {c:?}");
+            assert_eq!(c.api(c1_emulator::Route::UpdateApp), 1, "one app update: {c:?}");
             assert_eq!(c.xero_total(), 0, "no credentials sent, none checked: {c:?}");
             let a = attrs(&wd, "x");
             assert_eq!((a["app_id"].as_str(), &a["id"]), (Some(app.as_str()), &conn), "same app and connector");
