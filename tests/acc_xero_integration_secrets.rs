@@ -242,6 +242,7 @@ fn rate_limits_and_ambiguous_failures_still_create_each_object_once() {
         kind,
         times,
         after_effect,
+        effect_hidden_for: Duration::ZERO,
     };
     env.emu.inject(fault(
         "/api/v1/apps",

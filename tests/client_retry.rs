@@ -46,6 +46,7 @@ fn fault(method: Method, path: &str, kind: FaultKind, after_effect: bool) -> Fau
         kind,
         times: 1,
         after_effect,
+        effect_hidden_for: Duration::ZERO,
     }
 }
 

@@ -34,6 +34,7 @@ fn token_fault(kind: FaultKind, times: u32) -> Fault {
         kind,
         times,
         after_effect: false,
+        effect_hidden_for: Duration::ZERO,
     }
 }
 

@@ -63,6 +63,38 @@ pub struct Fault {
     /// the request never reaches the handler.
     #[serde(default)]
     pub after_effect: bool,
+    /// With `after_effect`: a connector the request creates is left out of lists and gets for
+    /// this long (JSON `effect_hidden_ms`), as a backend that commits before its reads catch up
+    /// would. Zero shows it at once.
+    #[serde(default, rename = "effect_hidden_ms", with = "duration_ms")]
+    pub effect_hidden_for: Duration,
+}
+
+impl Fault {
+    /// A fault of `kind` for requests of `method` whose path contains `path_contains`, hitting
+    /// `times` requests (0: all), before the handler runs and without hiding anything.
+    #[must_use]
+    pub fn new(method: Option<Method>, path_contains: &str, kind: FaultKind, times: u32) -> Self {
+        Self {
+            method,
+            path_contains: path_contains.to_owned(),
+            kind,
+            times,
+            after_effect: false,
+            effect_hidden_for: Duration::ZERO,
+        }
+    }
+
+    /// The same fault, run after the handler took effect; what it creates stays hidden for
+    /// `hidden` (see [`Fault::effect_hidden_for`]).
+    #[must_use]
+    pub fn after_effect_hidden_for(self, hidden: Duration) -> Self {
+        Self {
+            after_effect: true,
+            effect_hidden_for: hidden,
+            ..self
+        }
+    }
 }
 
 /// The ways a request can be made to fail.

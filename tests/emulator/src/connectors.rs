@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -15,6 +15,7 @@ use crate::config::OutOfBand;
 use crate::error::{ApiError, Body};
 use crate::ids::{self, opt_time, rfc3339};
 use crate::page::{PageRequest, list_body, page};
+use crate::server::HiddenUntil;
 use crate::state::{Connector, Inner, Shared, Status, SyncState};
 use crate::sync;
 
@@ -169,6 +170,7 @@ fn create_common(
     app_id: &str,
     req: CreateReq,
     with_config: bool,
+    hidden: Option<HiddenUntil>,
 ) -> Result<Json<Value>, ApiError> {
     let catalog_id = req.catalog_id.unwrap_or_default();
     if catalog_id.is_empty() {
@@ -209,6 +211,7 @@ fn create_common(
             updated_at: None,
         },
         sync_generation: 0,
+        hidden_until: hidden.map(|h| h.0),
     };
     if c.config.is_some() {
         sync::begin(shared, &mut c);
@@ -222,20 +225,22 @@ fn create_common(
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
+    hidden: Option<Extension<HiddenUntil>>,
     Path(app_id): Path<String>,
     Body(req): Body<CreateReq>,
 ) -> Result<Json<Value>, ApiError> {
-    create_common(&shared, &caller, &app_id, req, true)
+    create_common(&shared, &caller, &app_id, req, true, hidden.map(|h| h.0))
 }
 
 /// `POST /api/v1/apps/{app_id}/connectors`: a connector whose owners finish the setup.
 pub(crate) async fn create_delegated(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
+    hidden: Option<Extension<HiddenUntil>>,
     Path(app_id): Path<String>,
     Body(req): Body<CreateReq>,
 ) -> Result<Json<Value>, ApiError> {
-    create_common(&shared, &caller, &app_id, req, false)
+    create_common(&shared, &caller, &app_id, req, false, hidden.map(|h| h.0))
 }
 
 fn not_found(app_id: &str, id: &str) -> ApiError {
@@ -243,18 +248,22 @@ fn not_found(app_id: &str, id: &str) -> ApiError {
 }
 
 /// `GET /api/v1/apps/{app_id}/connectors/{id}`; a soft-deleted connector is a 404 unless the
-/// emulator was told to render deleted objects.
+/// emulator was told to render deleted objects, and so is one a fault still hides.
 pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
     Path((app_id, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let inner = shared.lock();
+    let now = Utc::now();
     inner
         .connectors
         .iter()
         .find(|c| {
-            c.app_id == app_id && c.id == id && (c.deleted_at.is_none() || inner.render_deleted)
+            c.app_id == app_id
+                && c.id == id
+                && c.visible(now)
+                && (c.deleted_at.is_none() || inner.render_deleted)
         })
         .map(answer)
         .ok_or_else(|| not_found(&app_id, &id))
@@ -387,7 +396,7 @@ pub(crate) async fn delete(
     Ok(Json(json!({})))
 }
 
-/// `GET /api/v1/apps/{app_id}/connectors`: live connectors only.
+/// `GET /api/v1/apps/{app_id}/connectors`: live connectors only, none a fault still hides.
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
@@ -402,7 +411,7 @@ pub(crate) async fn list(
     let all: Vec<Value> = inner
         .connectors
         .iter()
-        .filter(|c| c.app_id == app_id && c.deleted_at.is_none())
+        .filter(|c| c.app_id == app_id && c.deleted_at.is_none() && c.visible(Utc::now()))
         .map(view)
         .collect();
     let (items, next) = page(&all, &req, shared.config.page_size)?;

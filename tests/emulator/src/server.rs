@@ -33,6 +33,11 @@ pub(crate) enum Port {
 #[derive(Clone, Copy)]
 pub(crate) struct Outcome(pub(crate) &'static str);
 
+/// Put on a request by a fault with [`crate::Fault::effect_hidden_for`]: what its handler
+/// creates stays out of reads until then.
+#[derive(Clone, Copy)]
+pub(crate) struct HiddenUntil(pub(crate) chrono::DateTime<chrono::Utc>);
+
 /// Lets a handler close its own connection without answering.
 #[derive(Clone)]
 struct ConnKill(Arc<Notify>);
@@ -106,24 +111,31 @@ async fn gate_fn(State(gate): State<Gate>, req: Request, next: Next) -> Response
         tokio::time::sleep(latency).await;
     }
     let key = format!("{} {}", req.method(), gate.template);
-    let fault = gate.shared.take_fault(req.method(), req.uri().path());
-    match fault {
-        None => run_counted(&gate, &key, req, next).await,
-        Some((FaultKind::Latency(d), _)) => {
+    let Some(hit) = gate.shared.take_fault(req.method(), req.uri().path()) else {
+        return run_counted(&gate, &key, req, next).await;
+    };
+    let mut req = req;
+    if hit.after_effect && !hit.effect_hidden_for.is_zero() {
+        let until = chrono::Utc::now()
+            + chrono::Duration::from_std(hit.effect_hidden_for).unwrap_or(chrono::Duration::MAX);
+        req.extensions_mut().insert(HiddenUntil(until));
+    }
+    match hit.kind {
+        FaultKind::Latency(d) => {
             tokio::time::sleep(d).await;
             run_counted(&gate, &key, req, next).await
         }
-        Some((FaultKind::Status { code, retry_after }, after_effect)) => {
+        FaultKind::Status { code, retry_after } => {
             count(&gate, &key, "fault");
-            if after_effect {
+            if hit.after_effect {
                 let _ = next.run(req).await;
             }
             fault_answer(gate.port, code, retry_after)
         }
-        Some((FaultKind::Drop, after_effect)) => {
+        FaultKind::Drop => {
             count(&gate, &key, "fault");
             let kill = req.extensions().get::<ConnKill>().cloned();
-            if after_effect {
+            if hit.after_effect {
                 let _ = next.run(req).await;
             }
             match kill {

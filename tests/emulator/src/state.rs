@@ -119,6 +119,15 @@ pub(crate) struct Connector {
     pub(crate) status: Status,
     /// Bumped by every sync start, so a stale sync cannot overwrite a newer one's result.
     pub(crate) sync_generation: u64,
+    /// Until then lists and gets leave it out (see [`Fault::effect_hidden_for`]).
+    pub(crate) hidden_until: Option<DateTime<Utc>>,
+}
+
+impl Connector {
+    /// Whether reads show it yet.
+    pub(crate) fn visible(&self, now: DateTime<Utc>) -> bool {
+        self.hidden_until.is_none_or(|t| t <= now)
+    }
 }
 
 /// A resource type brought in by a sync.
@@ -161,6 +170,14 @@ pub(crate) struct XeroToken {
     pub(crate) expires_at: DateTime<Utc>,
 }
 
+/// What a fault that hit a request does: its kind, whether the handler runs first, and how long
+/// what the handler creates stays hidden.
+pub(crate) struct FaultHit {
+    pub(crate) kind: FaultKind,
+    pub(crate) after_effect: bool,
+    pub(crate) effect_hidden_for: Duration,
+}
+
 /// A fault with its remaining uses.
 pub(crate) struct ActiveFault {
     pub(crate) fault: Fault,
@@ -191,14 +208,18 @@ impl Shared {
     }
 
     /// Takes one use of the first fault matching the request, if any.
-    pub(crate) fn take_fault(&self, method: &Method, path: &str) -> Option<(FaultKind, bool)> {
+    pub(crate) fn take_fault(&self, method: &Method, path: &str) -> Option<FaultHit> {
         let mut inner = self.lock();
         let idx = inner.faults.iter().position(|f| {
             f.fault.method.as_ref().is_none_or(|m| m == method)
                 && path.contains(&f.fault.path_contains)
         })?;
         let active = &mut inner.faults[idx];
-        let hit = (active.fault.kind.clone(), active.fault.after_effect);
+        let hit = FaultHit {
+            kind: active.fault.kind.clone(),
+            after_effect: active.fault.after_effect,
+            effect_hidden_for: active.fault.effect_hidden_for,
+        };
         if let Some(n) = &mut active.remaining {
             *n -= 1;
             if *n == 0 {

@@ -20,6 +20,7 @@ fn fault(
         kind,
         times,
         after_effect,
+        effect_hidden_for: Duration::ZERO,
     }
 }
 
@@ -197,4 +198,57 @@ async fn xero_port_faults() {
         .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(emu.counters().xero_token_requests.get("fault"), Some(&2));
+}
+
+#[tokio::test]
+async fn a_hidden_effect_stays_out_of_lists_and_gets_for_the_time_the_fault_names() {
+    let emu = emulator().await;
+    let api = Api::new(&emu).await;
+    let app = emu.create_app("Xero");
+    let list = format!("/api/v1/apps/{app}/connectors");
+    // Through the control API, as a test in another process would set it.
+    let set = http()
+        .post(format!("{}/_emulator/faults", emu.conductorone_url()))
+        .json(&json!({
+            "method": "POST", "path_contains": "/connectors", "kind": "drop", "times": 1,
+            "after_effect": true, "effect_hidden_ms": 1500,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let started = Instant::now();
+    let lost = http()
+        .post(format!("{}{list}", api.base))
+        .bearer_auth(&api.token)
+        .json(&json!({"catalogId": XERO_CATALOG}))
+        .send()
+        .await;
+    assert!(lost.is_err(), "the answer is lost");
+    let made = emu.connectors(&app);
+    assert_eq!(made.len(), 1, "the create took effect");
+    let id = made[0]["id"].as_str().unwrap().to_owned();
+    let one = format!("{list}/{id}");
+
+    let (s, body) = api.get(&list).await;
+    assert_eq!(
+        (s, body["list"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{body}"
+    );
+    assert_eq!(api.get(&one).await.0, 404, "hidden from gets too");
+    // An ordinary create meanwhile is seen at once.
+    let (s, body) = api.post(&list, json!({"catalogId": XERO_CATALOG})).await;
+    assert_eq!(s, 200, "{body}");
+    let (_, body) = api.get(&list).await;
+    assert_eq!(body["list"].as_array().map(Vec::len), Some(1), "{body}");
+
+    tokio::time::sleep(Duration::from_millis(1700).saturating_sub(started.elapsed())).await;
+    let (_, body) = api.get(&list).await;
+    assert_eq!(body["list"].as_array().map(Vec::len), Some(2), "{body}");
+    let (s, body) = api.get(&one).await;
+    assert_eq!(
+        (s, body["connectorView"]["connector"]["id"].as_str()),
+        (200, Some(id.as_str()))
+    );
 }
