@@ -597,3 +597,41 @@ async fn update_sends_the_mask_and_the_config_is_read_back_without_the_secret() 
     assert_eq!(updated.display_name, "Renamed");
     client.force_sync(&app_id, &c.id, &cancel).await.unwrap();
 }
+
+/// The case of issue 10: a backend commits creates whose answers are lost and whose connectors
+/// lists show only 5 s later, while other creates of the same app and credentials go on.
+#[tokio::test]
+async fn lost_creates_hidden_from_lists_make_no_second_connector_and_no_shared_id() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Hidden");
+    let client = client_with(
+        &emu,
+        RetryPolicy {
+            overall_deadline: Duration::from_secs(120),
+            ..fast_policy()
+        },
+    );
+    let cancel = CancellationToken::new();
+    emu.inject(
+        Fault::new(Some(Method::POST), "/connectors/create", FaultKind::Drop, 3)
+            .after_effect_hidden_for(Duration::from_secs(5)),
+    );
+    let new = new_xero();
+    let config = xero_config();
+    let made = futures_util::future::join_all(
+        (0..10).map(|_| client.create_connector(&app_id, &new, &config, &cancel)),
+    )
+    .await;
+    let mut ids: Vec<String> = made.into_iter().map(|m| m.unwrap().id).collect();
+    ids.sort();
+    ids.dedup();
+    let live = live_connectors(&emu, &app_id);
+    assert_eq!(
+        (live.len(), ids.len()),
+        (10, 10),
+        "10 live connectors, 10 distinct IDs returned: {live:?} / {ids:?}"
+    );
+    for id in &ids {
+        assert!(live.contains(id), "{id} is not a live connector");
+    }
+}

@@ -1,8 +1,7 @@
 //! The ConductorOne API client: one pooled HTTPS client, the token source, and JSON helpers the
 //! per-area methods (`apps`, `connectors`, `resources`) are built from.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::Method;
@@ -12,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::auth::{Credentials, TokenSource};
+use super::create_lookup::{CreateRegistry, LookupWindow};
 use super::error::{ApiError, ErrorKind};
 use super::models::Page;
 use super::retry::RetryPolicy;
@@ -66,6 +66,8 @@ pub struct ClientConfig {
     pub extra_root_certificates_pem: Vec<Vec<u8>>,
     /// How far server timestamps may lag ours when matching the object an ambiguous create made.
     pub clock_skew: Duration,
+    /// How long a create whose answer was lost looks for what it made before it is sent again.
+    pub create_lookup: LookupWindow,
 }
 
 impl ClientConfig {
@@ -80,6 +82,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             extra_root_certificates_pem: Vec::new(),
             clock_skew: Duration::from_secs(30),
+            create_lookup: LookupWindow::default(),
         }
     }
 }
@@ -96,9 +99,10 @@ struct Inner {
     transport: TransportDebug,
     tokens: TokenSource,
     clock_skew: Duration,
-    /// The connectors this client's creates made or reconciled, so that a later reconcile never
-    /// takes one of them for its own.
-    claimed: Mutex<HashSet<String>>,
+    create_lookup: LookupWindow,
+    /// The connectors this client's creates made or adopted, and the creates still waiting for
+    /// their answer, so that no reconcile takes another create's connector for its own.
+    creates: CreateRegistry,
 }
 
 /// `Transport` without a `Debug` derive (reqwest's client prints its whole config).
@@ -149,7 +153,8 @@ impl Client {
                 transport: TransportDebug(transport),
                 tokens,
                 clock_skew: config.clock_skew,
-                claimed: Mutex::new(HashSet::new()),
+                create_lookup: config.create_lookup,
+                creates: CreateRegistry::default(),
             }),
         })
     }
@@ -178,9 +183,14 @@ impl Client {
         self.inner.clock_skew
     }
 
-    /// The IDs of the connectors this client's creates returned (see [`Inner::claimed`]).
-    pub(crate) fn claimed_connectors(&self) -> &Mutex<HashSet<String>> {
-        &self.inner.claimed
+    /// The claimed connectors and in-flight creates (see [`Inner::creates`]).
+    pub(crate) fn creates(&self) -> &CreateRegistry {
+        &self.inner.creates
+    }
+
+    /// How long an ambiguous create looks for what it made.
+    pub(crate) fn create_lookup(&self) -> &LookupWindow {
+        &self.inner.create_lookup
     }
 
     /// Sends one JSON request and decodes the answer. `reconcile` is consulted after an ambiguous

@@ -1,7 +1,6 @@
 //! Connector endpoints: create (with credentials or delegated), get, update, delete, list, sync.
 
 use std::collections::HashSet;
-use std::sync::PoisonError;
 
 use chrono::{DateTime, Utc};
 use http::Method;
@@ -9,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::client::{Client, Endpoint};
+use super::create_lookup::Ticket;
 use super::error::{ApiError, ErrorKind};
 use super::models::{Connector, ConnectorView, EnvConfig};
+use super::retry::{WaitAbort, wait};
 use super::transport::Reconcile;
 
 /// What a new connector is made of.
@@ -22,6 +23,29 @@ pub struct NewConnector {
     pub display_name: String,
     /// The integration owners; empty means the caller.
     pub user_ids: Vec<String>,
+}
+
+/// A connector a create returned, and what its create went through.
+#[derive(Debug, Clone)]
+pub struct CreatedConnector {
+    /// The connector.
+    pub connector: Connector,
+    /// Set when an attempt got no clear answer, so the connector was looked for.
+    pub ambiguity: Option<Ambiguity>,
+}
+
+/// What a create that lost an answer leaves to check later: when the create was sent again
+/// after its lookup window found nothing, a connector the lost attempt made may still show up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguity {
+    /// When the create was first sent (this machine's clock).
+    pub requested_at: DateTime<Utc>,
+    /// Whether the create was sent again after a lookup found nothing: only then can a stray
+    /// connector exist.
+    pub resent: bool,
+    /// Connectors of the catalog made since the request that the last look saw and passed over
+    /// (other creates' connectors), so a later check does not take them for strays.
+    pub passed_over: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +103,22 @@ impl Client {
         config: &EnvConfig,
         cancel: &CancellationToken,
     ) -> Result<Connector, ApiError> {
+        self.create_connector_traced(app_id, new, config, cancel)
+            .await
+            .map(|c| c.connector)
+    }
+
+    /// [`Client::create_connector`], also saying whether the create lost an answer.
+    ///
+    /// # Errors
+    /// Any [`ApiError`].
+    pub async fn create_connector_traced(
+        &self,
+        app_id: &str,
+        new: &NewConnector,
+        config: &EnvConfig,
+        cancel: &CancellationToken,
+    ) -> Result<CreatedConnector, ApiError> {
         let body = CreateBody {
             catalog_id: &new.catalog_id,
             user_ids: &new.user_ids,
@@ -105,12 +145,17 @@ impl Client {
 
     /// Creates a connector without credentials; its owners are asked to finish the setup.
     ///
-    /// Creation is never blindly repeated: when a create gets no clear answer (timeout, dropped
-    /// connection, 5xx) the app's connectors are listed and one that matches what the request
-    /// carried (catalog ID, the non-secret configuration, the owners when given, the display name
-    /// of a delegated create), was created since the request started (less the clock skew) and
-    /// was not already returned by another create of this client is returned instead of creating
-    /// another. A create that gets its answer costs no list.
+    /// Creation is never blindly repeated. A create that gets no clear answer (timeout, dropped
+    /// connection, 5xx) may still have been committed, and a backend may show it in lists only
+    /// later, so the app's connectors are listed several times over a window
+    /// ([`super::LookupWindow`], 15 s) before the create is sent again. A connector is taken
+    /// for it when it is live, of the catalog sent, created since the request started (less the
+    /// clock skew), held by the owners sent (when given), named as sent (delegated), with any
+    /// configuration the list shows agreeing with what was sent (a list may show none), and
+    /// not returned to another create of this client. A list is judged only once every other
+    /// create of the app that was waiting for its answer when the list came has its answer, so
+    /// a connector is never taken from a create whose answer is still on its way. A create that
+    /// gets its answer costs no list.
     ///
     /// # Errors
     /// Any [`ApiError`].
@@ -120,6 +165,21 @@ impl Client {
         new: &NewConnector,
         cancel: &CancellationToken,
     ) -> Result<Connector, ApiError> {
+        self.create_connector_delegated_traced(app_id, new, cancel)
+            .await
+            .map(|c| c.connector)
+    }
+
+    /// [`Client::create_connector_delegated`], also saying whether the create lost an answer.
+    ///
+    /// # Errors
+    /// Any [`ApiError`].
+    pub async fn create_connector_delegated_traced(
+        &self,
+        app_id: &str,
+        new: &NewConnector,
+        cancel: &CancellationToken,
+    ) -> Result<CreatedConnector, ApiError> {
         let body = CreateDelegatedBody {
             catalog_id: &new.catalog_id,
             display_name: &new.display_name,
@@ -151,27 +211,51 @@ impl Client {
         operation: &str,
         body: &B,
         cancel: &CancellationToken,
-    ) -> Result<Connector, ApiError> {
+    ) -> Result<CreatedConnector, ApiError> {
+        let requested_at = Utc::now();
+        let ticket = InFlight {
+            client: self,
+            ticket: self.creates().start(app_id),
+        };
         let mut reconcile = ConnectorReconciler {
             client: self,
             app_id,
             wanted,
-            since: Utc::now() - self.clock_skew(),
+            since: requested_at - self.clock_skew(),
+            ticket: ticket.ticket,
+            ambiguity: None,
+            adopted: None,
+            requested_at,
         };
-        let answer: ConnectorAnswer = self
+        let result: Result<ConnectorAnswer, ApiError> = self
             .call(
                 Endpoint::new(Method::POST, path, operation),
                 Some(body),
                 cancel,
                 Some(&mut reconcile),
             )
-            .await?;
+            .await;
+        let ambiguity = reconcile.ambiguity.take();
+        let adopted = reconcile.adopted.take();
+        let answer = result.map_err(|e| match &ambiguity {
+            Some(_) => e.with_note(
+                "an earlier attempt got no clear answer and may have created a connector: look for one \
+                 created just now in the app, and delete it if nothing manages it",
+            ),
+            None => e,
+        })?;
         let connector = answer.into_connector(&format!("POST {operation}"))?;
-        self.claimed_connectors()
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(connector.id.clone());
-        Ok(connector)
+        if adopted.as_deref() != Some(connector.id.as_str())
+            && !self.creates().end_with(ticket.ticket, &connector.id)
+        {
+            tracing::error!(connector_id = %connector.id,
+                "a create was answered with a connector another create had already adopted");
+        }
+        drop(ticket);
+        Ok(CreatedConnector {
+            connector,
+            ambiguity,
+        })
     }
 
     /// Reads a connector. A 404 or a soft-deleted connector is `NotFound`.
@@ -387,26 +471,71 @@ fn same_set(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-/// Reads return only the non-secret keys: every key read back must be one that was sent, with
-/// the value sent, and at least one must come back (else nothing ties the connector to this
-/// request). A delegated create matches only a connector without configuration.
+/// Reads return only the non-secret keys, and a list may return none: every key read back must
+/// be one that was sent, with the value sent; a connector read without configuration is not
+/// ruled out by it. A delegated create (no configuration sent) rules out one that shows some.
 fn config_matches(sent: Option<&EnvConfig>, read: Option<&EnvConfig>) -> bool {
     let read = read.map(|r| &r.values).filter(|v| !v.is_empty());
     match (sent, read) {
-        (None, None) => true,
-        (None, Some(_)) | (Some(_), None) => false,
+        (_, None) => true,
+        (None, Some(_)) => false,
         (Some(sent), Some(read)) => read
             .iter()
             .all(|(k, v)| sent.get(k).is_some_and(|s| s.expose() == v.expose())),
     }
 }
 
-/// Finds the connector an ambiguous create made.
+/// Ends a create's in-flight mark however the create ends (an answer claims its connector
+/// first, see [`super::create_lookup::CreateRegistry::end_with`]).
+struct InFlight<'a> {
+    client: &'a Client,
+    ticket: Ticket,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.client.creates().end(self.ticket);
+    }
+}
+
+/// Finds the connector an ambiguous create made, looking over the lookup window.
 struct ConnectorReconciler<'a> {
     client: &'a Client,
     app_id: &'a str,
     wanted: Wanted<'a>,
     since: DateTime<Utc>,
+    ticket: Ticket,
+    requested_at: DateTime<Utc>,
+    /// Filled by the first ambiguous attempt.
+    ambiguity: Option<Ambiguity>,
+    /// The connector taken from a list, already claimed.
+    adopted: Option<String>,
+}
+
+impl ConnectorReconciler<'_> {
+    /// One look: lists the app, waits for the answers of the other creates that may have made
+    /// what the list shows, then claims the best match. Records what it passed over.
+    async fn look(&mut self, cancel: &CancellationToken) -> Result<Option<Connector>, ApiError> {
+        let all = self.client.list_connectors(self.app_id, cancel).await?;
+        let pending = self.client.creates().pending(self.app_id, self.ticket);
+        self.client.creates().wait_ended(&pending, cancel).await;
+        let since = self.since;
+        let wanted = self.wanted;
+        let recent: Vec<String> = all
+            .iter()
+            .filter(|c| {
+                c.catalog_id == wanted.catalog_id && c.created_at.is_some_and(|t| t >= since)
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        let found = self.client.creates().claim_with(|claimed| {
+            pick_created_connector(all, &wanted, claimed, since).map(|c| (c.id.clone(), c))
+        });
+        if let Some(a) = &mut self.ambiguity {
+            a.passed_over = recent;
+        }
+        Ok(found)
+    }
 }
 
 #[async_trait::async_trait]
@@ -415,29 +544,71 @@ impl Reconcile<ConnectorAnswer> for ConnectorReconciler<'_> {
         &mut self,
         cancel: &CancellationToken,
     ) -> Result<Option<ConnectorAnswer>, ApiError> {
-        let all = self.client.list_connectors(self.app_id, cancel).await?;
-        // Picking and claiming under one lock, so two creates reconciling at once never take the
-        // same connector.
-        let mut claimed = self
-            .client
-            .claimed_connectors()
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let found = pick_created_connector(all, &self.wanted, &claimed, self.since);
-        if let Some(c) = &found {
-            claimed.insert(c.id.clone());
+        // This attempt's answer is lost: others need not wait for it while it looks.
+        self.client.creates().end(self.ticket);
+        self.ambiguity.get_or_insert_with(|| Ambiguity {
+            requested_at: self.requested_at,
+            resent: false,
+            passed_over: Vec::new(),
+        });
+        let policy = self.client.create_lookup().clone();
+        let started = tokio::time::Instant::now();
+        let far = started + policy.window + policy.max_delay;
+        let mut delay = policy.first_delay;
+        let mut last_error;
+        loop {
+            match self.look(cancel).await {
+                Ok(Some(c)) => {
+                    tracing::debug!(connector_id = %c.id, "an ambiguous connector create had taken effect; using it");
+                    self.adopted = Some(c.id.clone());
+                    return Ok(Some(ConnectorAnswer {
+                        connector_view: Some(ConnectorView { connector: Some(c) }),
+                    }));
+                }
+                Ok(None) => last_error = None,
+                Err(e) if e.kind() == super::error::ErrorKind::Cancelled => return Err(e),
+                Err(e) => {
+                    tracing::debug!(error = %e, "a look for an ambiguous create failed");
+                    last_error = Some(e);
+                }
+            }
+            let left = policy.window.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match wait(delay.min(left), far, cancel).await {
+                Ok(()) => {}
+                Err(WaitAbort::Cancelled) => return Err(cancelled_lookup()),
+                Err(WaitAbort::Deadline) => break,
+            }
+            delay = delay.saturating_mul(2).min(policy.max_delay);
         }
-        drop(claimed);
-        if let Some(c) = &found {
-            tracing::debug!(connector_id = %c.id, "an ambiguous connector create had taken effect; using it");
+        if let Some(e) = last_error {
+            // Never send again on a guess: without a list nothing shows the first attempt failed.
+            return Err(e);
         }
-        Ok(found.map(|c| ConnectorAnswer {
-            connector_view: Some(ConnectorView { connector: Some(c) }),
-        }))
+        tracing::debug!("no connector from the ambiguous create showed up; sending it again");
+        if let Some(a) = &mut self.ambiguity {
+            a.resent = true;
+        }
+        // The transport sends the create again next (or gives up, and the guard ends this).
+        let again = self.client.creates().start(self.app_id);
+        self.client.creates().end(self.ticket);
+        self.ticket = again;
+        Ok(None)
     }
 }
 
-/// The earliest connector matching `wanted` since `since` that is not in `claimed`.
+fn cancelled_lookup() -> ApiError {
+    ApiError::new(
+        ErrorKind::Cancelled,
+        "GET /api/v1/apps/{app_id}/connectors",
+        "the operation was cancelled",
+    )
+}
+
+/// The connector matching `wanted` since `since` that is not in `claimed`: one whose
+/// configuration was read back and agrees first, then the earliest.
 fn pick_created_connector(
     all: Vec<Connector>,
     wanted: &Wanted<'_>,
@@ -446,7 +617,10 @@ fn pick_created_connector(
 ) -> Option<Connector> {
     all.into_iter()
         .filter(|c| !claimed.contains(&c.id) && wanted.matches(c, since))
-        .min_by_key(|c| c.created_at)
+        .min_by_key(|c| {
+            let shows_config = c.config.as_ref().is_some_and(|k| !k.values.is_empty());
+            (!shows_config, c.created_at)
+        })
 }
 
 #[cfg(test)]
@@ -509,7 +683,15 @@ mod tests {
         ];
         assert_eq!(ids(&all, &wanted, &["claimed"]), Some("mine".into()));
         assert_eq!(ids(&all, &wanted, &[]), Some("claimed".into()));
-        assert_eq!(ids(&all, &wanted, &["claimed", "mine", "later"]), None);
+        // A list may leave the configuration out: that alone does not rule a connector out.
+        assert_eq!(
+            ids(&all, &wanted, &["claimed", "mine", "later"]),
+            Some("delegated".into())
+        );
+        assert_eq!(
+            ids(&all, &wanted, &["claimed", "mine", "later", "delegated"]),
+            None
+        );
         let y = Wanted {
             catalog_id: "Y",
             ..wanted

@@ -157,6 +157,11 @@ impl ApiError {
 
     /// The same error with another kind (the token endpoint turns any 4xx into a refusal).
     #[must_use]
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.message = truncate(&format!("{}; {note}", self.message));
+        self
+    }
+
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Self {
         self.kind = kind;
         self
