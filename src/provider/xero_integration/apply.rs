@@ -17,7 +17,9 @@ use super::credentials::{
 };
 use super::{XeroIntegrationIdentity, XeroIntegrationModel};
 use crate::conductorone::models::{Connector, EnvConfig, XERO_CATALOG_ID};
-use crate::conductorone::{ApiError, AppChanges, Client, ErrorKind, NewApp, NewConnector};
+use crate::conductorone::{
+    ApiError, AppChanges, Client, CreatedConnector, ErrorKind, NewApp, NewConnector,
+};
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
     UpdateRequest, UpdateResponse, Value,
@@ -149,7 +151,10 @@ pub(super) async fn create(
     let app_id = made_app.id().to_owned();
     state.app_id = Value::Known(app_id.clone());
     let connector = match new_connector(&data.client, &app_id, config, cancel).await {
-        Ok(c) => c,
+        Ok(c) => {
+            super::strays::remember(&mut resp.private, c.ambiguity.as_ref());
+            c.connector
+        }
         Err(e) => {
             api_error(diags, "Cannot Create the Xero Connector", &e);
             if let AppFor::Made(app) = made_app {
@@ -219,7 +224,7 @@ async fn new_connector(
     app_id: &str,
     config: &XeroIntegrationModel,
     cancel: &CancellationToken,
-) -> Result<Connector, ApiError> {
+) -> Result<CreatedConnector, ApiError> {
     let new = NewConnector {
         catalog_id: XERO_CATALOG_ID.to_owned(),
         display_name: DISPLAY_NAME.to_owned(),
@@ -228,12 +233,12 @@ async fn new_connector(
     match Configured::of(config).known() {
         Some((id, secret)) => {
             client
-                .create_connector(app_id, &new, &env_config(&id, &secret), cancel)
+                .create_connector_traced(app_id, &new, &env_config(&id, &secret), cancel)
                 .await
         }
         None => {
             client
-                .create_connector_delegated(app_id, &new, cancel)
+                .create_connector_delegated_traced(app_id, &new, cancel)
                 .await
         }
     }

@@ -4,13 +4,15 @@
 //! own file: [`validate`] (no network), [`plan`] (credential check when the credentials change),
 //! [`apply`] (create, update, delete, wait for the sync), [`read`] (refresh and import).
 //! [`credentials`] holds what the steps share about the Xero client ID and secret, [`checked`]
-//! the checks this process already did.
+//! the checks this process already did, [`strays`] the connectors a create that lost an answer
+//! may have left behind.
 
 mod apply;
 mod checked;
 mod credentials;
 mod plan;
 mod read;
+mod strays;
 mod validate;
 
 use async_trait::async_trait;

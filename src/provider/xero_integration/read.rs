@@ -52,6 +52,15 @@ pub(super) async fn read(
         }
         Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
     };
+    let cancel = ctx.cancellation();
+    super::strays::report(
+        &data.client,
+        &connector,
+        &mut resp.private,
+        cancel,
+        &mut resp.diagnostics,
+    )
+    .await;
     apply_connector(&mut state, &connector);
     if let Err(e) = refresh_new_app(&data.client, &app_id, &mut state, ctx).await {
         return api_error(
