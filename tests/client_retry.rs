@@ -635,3 +635,48 @@ async fn lost_creates_hidden_from_lists_make_no_second_connector_and_no_shared_i
         assert!(live.contains(id), "{id} is not a live connector");
     }
 }
+
+/// A lost create must not take a connector whose own create is committed but still waiting for
+/// its answer: that create would get the same connector.
+#[tokio::test]
+async fn a_lost_create_never_adopts_a_connector_whose_answer_is_on_its_way() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("In flight");
+    let client = client_with(&emu, fast_policy());
+    let cancel = CancellationToken::new();
+    let slow = Fault {
+        after_effect: true,
+        ..Fault::new(
+            Some(Method::POST),
+            "/connectors/create",
+            FaultKind::Latency(Duration::from_secs(2)),
+            1,
+        )
+    };
+    emu.inject(slow);
+    emu.inject(fault(
+        Method::POST,
+        "/connectors/create",
+        FaultKind::Drop,
+        true,
+    ));
+    let new = new_xero();
+    let config = xero_config();
+    let slow_create = client.create_connector(&app_id, &new, &config, &cancel);
+    let lost_create = async {
+        // After the slow create committed, so its connector is the older one in the list.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        client
+            .create_connector(&app_id, &new, &config, &cancel)
+            .await
+    };
+    let (slow_made, lost_made) = tokio::join!(slow_create, lost_create);
+    let (a, b) = (slow_made.unwrap().id, lost_made.unwrap().id);
+    assert_ne!(a, b, "two creates, two connectors");
+    let mut live = live_connectors(&emu, &app_id);
+    live.sort();
+    let mut ids = vec![a, b];
+    ids.sort();
+    assert_eq!(live, ids);
+    assert_eq!(emu.counters().api(CREATE), 2, "none sent twice");
+}

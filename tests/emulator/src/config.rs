@@ -111,7 +111,8 @@ pub enum FaultKind {
     },
     /// Close the connection without any answer.
     Drop,
-    /// Delay the request by this long, then answer normally.
+    /// Delay the request by this long, then answer normally; with `after_effect`, run the
+    /// handler first and delay only its answer.
     Latency(#[serde(with = "duration_ms")] Duration),
 }
 

@@ -4,7 +4,7 @@
 //! | route | body | answer |
 //! |---|---|---|
 //! | `GET /_emulator/counters`, `DELETE` resets | – | [`crate::Counters`] |
-//! | `POST /_emulator/faults`, `DELETE` clears | [`crate::Fault`], e.g. `{"method":"GET","path_contains":"/connectors","kind":{"status":{"code":503,"retry_after":2}},"times":1,"after_effect":false}`; `kind` may also be `"drop"` or `{"latency":300}` (ms); with `"after_effect":true`, `"effect_hidden_ms":5000` keeps a connector the request creates out of lists and gets for 5 s | `{}` |
+//! | `POST /_emulator/faults`, `DELETE` clears | [`crate::Fault`], e.g. `{"method":"GET","path_contains":"/connectors","kind":{"status":{"code":503,"retry_after":2}},"times":1,"after_effect":false}`; `kind` may also be `"drop"` or `{"latency":300}` (ms; with `"after_effect":true` the handler runs first and only its answer is late); with `"after_effect":true`, `"effect_hidden_ms":5000` keeps a connector the request creates out of lists and gets for 5 s | `{}` |
 //! | `POST /_emulator/xero-apps` | `{"kind":"CustomConnection"\|"WebApp"}` | `{"client_id","client_secret","kind"}` |
 //! | `POST /_emulator/apps` | `{"display_name"}` | `{"id"}` |
 //! | `POST /_emulator/api-clients` | `{}` | `{"client_id","client_secret"}` |

@@ -121,6 +121,13 @@ async fn gate_fn(State(gate): State<Gate>, req: Request, next: Next) -> Response
         req.extensions_mut().insert(HiddenUntil(until));
     }
     match hit.kind {
+        FaultKind::Latency(d) if hit.after_effect => {
+            // Committed at once, answered late: the answer is still on its way while reads
+            // already show the effect.
+            let resp = run_counted(&gate, &key, req, next).await;
+            tokio::time::sleep(d).await;
+            resp
+        }
         FaultKind::Latency(d) => {
             tokio::time::sleep(d).await;
             run_counted(&gate, &key, req, next).await
