@@ -8,7 +8,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::stream::{self, CHANNEL_CAPACITY, Ending};
+use super::stream::{self, CANCEL_GRACE, CHANNEL_CAPACITY, Ending};
 use super::{Inner, convert};
 use crate::framework::action::{ActionProgress, RawActionEvent};
 use crate::framework::context::ClientCapabilities;
@@ -112,7 +112,15 @@ async fn run<P: Provider>(
     let ctx = inner.context_with(capabilities, cancel.clone());
     let progress = ActionProgress::new(tx.clone());
     let handler = async move { imp.invoke(&ctx, &config, progress).await };
-    let ending = stream::supervise("InvokeAction", &req.action_type, &tx, &cancel, handler).await;
+    let ending = stream::supervise(
+        "InvokeAction",
+        &req.action_type,
+        &tx,
+        &cancel,
+        CANCEL_GRACE,
+        handler,
+    )
+    .await;
     let outcome = match ending {
         Ending::Finished(diagnostics) => diagnostics,
         Ending::Failed(d) => d.into(),

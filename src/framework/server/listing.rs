@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::stream::{self, CHANNEL_CAPACITY, Ending};
+use super::stream::{self, CANCEL_GRACE, CHANNEL_CAPACITY, Ending};
 use super::{Inner, convert};
 use crate::framework::context::ClientCapabilities;
 use crate::framework::diag::{Diagnostic, Diagnostics};
@@ -94,7 +94,15 @@ async fn run<P: Provider>(
     };
     let handler_tx = tx.clone();
     let handler = async move { imp.list(&ctx, types, raw, handler_tx).await };
-    let ending = stream::supervise("ListResource", &req.type_name, &tx, &cancel, handler).await;
+    let ending = stream::supervise(
+        "ListResource",
+        &req.type_name,
+        &tx,
+        &cancel,
+        CANCEL_GRACE,
+        handler,
+    )
+    .await;
     if let Ending::Failed(d) = ending {
         let _ = tx.send(RawListEvent::Diagnostics(d.into())).await;
     }

@@ -295,4 +295,6 @@ fn unknown_type(kind: &str, type_name: &str) -> Diagnostic {
 }
 
 #[cfg(test)]
+mod stream_tests;
+#[cfg(test)]
 mod tests;

@@ -37,12 +37,14 @@ pub(super) enum Ending<R> {
 
 /// Runs `handler` in its own task until it ends, Terraform stops reading `tx`'s stream, or
 /// `cancel` fires (StopProvider, whose token `cancel` is a child of). `cancel` must be the token
-/// of the handler's context, so the handler sees both kinds of cancellation.
+/// of the handler's context, so the handler sees both kinds of cancellation; once cancelled, the
+/// handler has `grace` (normally [`CANCEL_GRACE`]) to finish before it is aborted.
 pub(super) async fn supervise<T, R, F>(
     rpc: &'static str,
     type_name: &str,
     tx: &mpsc::Sender<T>,
     cancel: &CancellationToken,
+    grace: Duration,
     handler: F,
 ) -> Ending<R>
 where
@@ -61,7 +63,7 @@ where
     // Either way the handler is told through its context, then given time to finish.
     cancel.cancel();
     tracing::debug!(rpc, type_name = %type_name, closed, "stream cancelled");
-    let ending = match tokio::time::timeout(CANCEL_GRACE, &mut handle).await {
+    let ending = match tokio::time::timeout(grace, &mut handle).await {
         Ok(joined) => joined_ending(rpc, type_name, joined),
         Err(_) => {
             handle.abort();
@@ -70,8 +72,8 @@ where
                 "Cancelled",
                 format!(
                     "{rpc} for {type_name} was cancelled (Terraform is stopping) and did not finish \
-                     within {} s, so the provider stopped it.",
-                    CANCEL_GRACE.as_secs()
+                     within {} ms, so the provider stopped it.",
+                    grace.as_millis()
                 ),
             ))
         }
