@@ -512,4 +512,31 @@ action "tftest_wait" "created" {{
         wd.assert_no_changes();
         assert_eq!(actions_log(&objects), ["created: completed"]);
     }
+
+    // Ctrl-C during `apply -invoke`: Terraform calls StopProvider, the running action sees the
+    // cancellation at once, and Terraform reports the action's own "cancelled" error.
+    #[test]
+    fn interrupted_action_stops_promptly_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let long = "action \"tftest_wait\" \"long\" {\n  config {\n    label = \"long\"\n    ms    = 120000\n    steps = 1000\n  }\n}\n";
+        let (wd, objects) = applied_things(&tf, long);
+        let started = std::time::Instant::now();
+        let out = wd.run_interrupted(
+            &[
+                "apply",
+                "-auto-approve",
+                "-no-color",
+                "-invoke=action.tftest_wait.long",
+            ],
+            "long: step 1 of 1000",
+        );
+        out.assert_failure();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the interrupted action ran on for {:?}:\n{out}",
+            started.elapsed()
+        );
+        assert!(out.combined().contains("Action Cancelled"), "{out}");
+        assert_eq!(actions_log(&objects), ["long: cancelled"]);
+    }
 }
