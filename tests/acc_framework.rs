@@ -96,7 +96,7 @@ terraform_tests! {
     }
 
     // GetProviderSchema as Terraform renders it: the provider block, the resource, the data source,
-    // and (where Terraform knows the flag) the write-only attribute.
+    // and (where Terraform knows them) the write-only attribute, the list resource and the action.
     fn schema_lists_resource_and_data_source(tf) {
         let (wd, _) = tftest_workdir(tf);
         let schema = wd.providers_schema();
@@ -117,6 +117,13 @@ terraform_tests! {
         let echo = &provider["data_source_schemas"]["tftest_echo"]["block"]["attributes"];
         assert_eq!(echo["input"]["type"], "string", "{echo:#}");
         assert_eq!(echo["output"]["computed"], true, "{echo:#}");
+        // Terraform 1.14+ asks for list resources and actions; older versions never see them.
+        if tf.at_least(1, 14, 0) {
+            let list = &provider["list_resource_schemas"]["tftest_thing"]["block"]["attributes"];
+            assert_eq!(list["name_prefix"]["optional"], true, "{list:#}");
+            let action = &provider["action_schemas"]["tftest_wait"]["block"]["attributes"];
+            assert_eq!(action["label"]["required"], true, "{action:#}");
+        }
     }
 
     // Create, an empty plan, an in-place update that keeps the ID, an empty plan, destroy: with the
@@ -306,5 +313,230 @@ output "length" {
         let output = quiet.plan();
         output.assert_success();
         assert!(!output.stderr.contains("handling request"), "debug lines without TF_LOG:\n{output}");
+    }
+}
+
+/// List resources and actions exist from Terraform 1.14 on, so these scenarios run on the newest
+/// supported Terraform only; on 1.0.3 every scenario above runs against the same provider, which
+/// now declares a list resource and an action, and shows that older Terraform sees no change.
+mod query_and_actions {
+    use super::*;
+    use support::terraform::for_slot;
+
+    /// Two things applied from `main.tf` (names alpha and beta), plus `extra` (blocks for main.tf).
+    fn applied_things(tf: &Terraform, extra: &str) -> (Workdir, PathBuf) {
+        let (wd, objects) = tftest_workdir(tf);
+        let things = ["alpha", "beta"]
+            .iter()
+            .map(|n| {
+                format!("resource \"tftest_thing\" \"{n}\" {{\n  name = \"{n}\"\n{ENDPOINT}}}\n")
+            })
+            .collect::<String>();
+        wd.write("main.tf", &format!("{things}{extra}"));
+        wd.apply();
+        (wd, objects)
+    }
+
+    fn actions_log(objects: &std::path::Path) -> Vec<String> {
+        std::fs::read_to_string(objects.join("actions.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    const QUERY: &str = r#"
+list "tftest_thing" "all" {
+  provider = tftest
+  config {
+    name_prefix = ""
+  }
+}
+"#;
+
+    // `terraform query` streams every stored thing with its identity and display name, and
+    // `-generate-config-out` writes import and resource blocks that plan as imports alone.
+    #[test]
+    fn query_lists_things_and_generates_config_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let (wd, objects) = applied_things(&tf, "");
+        // (id, name) of each stored thing: creation order, and so the IDs' order, varies.
+        let things: Vec<(String, String)> = stored_objects(&objects)
+            .into_iter()
+            .map(|(_, v)| {
+                let field = |k: &str| v[k].as_str().expect(k).to_owned();
+                (field("id"), field("name"))
+            })
+            .collect();
+        assert_eq!(things.len(), 2);
+        wd.write("things.tfquery.hcl", QUERY);
+
+        let query = wd.run(&["query", "-no-color"]);
+        query.assert_success();
+        let found: Vec<&str> = query
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("list.tftest_thing.all"))
+            .collect();
+        assert_eq!(found.len(), 2, "{query}");
+        for (id, name) in &things {
+            assert!(
+                found
+                    .iter()
+                    .any(|l| l.contains(&format!("id={id}"))
+                        && l.contains(&format!("{name} ({id})"))),
+                "{id} ({name}) not listed:\n{query}"
+            );
+        }
+
+        wd.run(&["query", "-no-color", "-generate-config-out=generated.tf"])
+            .assert_success();
+        let generated =
+            std::fs::read_to_string(wd.path().join("generated.tf")).expect("generated.tf");
+        for (id, _) in &things {
+            assert!(generated.contains(&format!("id = \"{id}\"")), "{generated}");
+        }
+        // Only the generated blocks (and the provider): Terraform plans two imports, nothing else.
+        let adopt = Workdir::new(&tf, &[test_provider()]);
+        let provider = std::fs::read_to_string(wd.path().join("provider.tf")).expect("provider.tf");
+        adopt
+            .write("provider.tf", &provider)
+            .write("generated.tf", &generated);
+        let plan = adopt.plan();
+        plan.assert_success();
+        assert!(
+            plan.stdout
+                .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+            "{plan}"
+        );
+    }
+
+    // A list that fails mid-way (the test provider panics after one item) reports the panic as an
+    // error of `terraform query`, after the item it did find.
+    #[test]
+    fn query_reports_a_failing_list_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let (wd, _) = applied_things(&tf, "");
+        wd.write(
+            "things.tfquery.hcl",
+            "list \"tftest_thing\" \"all\" {\n  provider = tftest\n  config {\n    panic_after = 1\n  }\n}\n",
+        );
+        let query = wd.run(&["query", "-no-color"]);
+        query.assert_failure();
+        assert!(query.stderr.contains("Provider Panicked"), "{query}");
+        assert!(query.stderr.contains("panic after 1 items"), "{query}");
+    }
+
+    const ACTIONS: &str = r#"
+action "tftest_wait" "ok" {
+  config {
+    label = "ok"
+    ms    = 100
+    steps = 3
+  }
+}
+
+action "tftest_wait" "bad" {
+  config {
+    label = "bad"
+    fail  = true
+  }
+}
+"#;
+
+    // `apply -invoke` runs one action: its progress notes are shown as they come, and a failing
+    // action fails the apply with the action's own diagnostic.
+    #[test]
+    fn invoked_action_shows_progress_and_fails_on_error_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let (wd, objects) = applied_things(&tf, ACTIONS);
+        assert!(
+            actions_log(&objects).is_empty(),
+            "actions ran at plain apply"
+        );
+        let ok = wd.run(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-invoke=action.tftest_wait.ok",
+        ]);
+        ok.assert_success();
+        for step in 1..=3 {
+            assert!(ok.stdout.contains(&format!("ok: step {step} of 3")), "{ok}");
+        }
+        assert!(ok.stdout.contains("Actions: 1 invoked."), "{ok}");
+
+        let bad = wd.run(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-invoke=action.tftest_wait.bad",
+        ]);
+        bad.assert_failure();
+        assert!(bad.stderr.contains("Action Failed"), "{bad}");
+        assert!(bad.stderr.contains("bad failed as asked"), "{bad}");
+        assert_eq!(actions_log(&objects), ["ok: completed", "bad: failed"]);
+    }
+
+    // An action_trigger runs the action after the resource is created, and not again when nothing
+    // changes.
+    #[test]
+    fn action_trigger_runs_after_create_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let (wd, objects) = tftest_workdir(&tf);
+        wd.write(
+            "main.tf",
+            &format!(
+                r#"
+resource "tftest_thing" "x" {{
+  name = "triggered"
+{ENDPOINT}  lifecycle {{
+    action_trigger {{
+      events  = [after_create]
+      actions = [action.tftest_wait.created]
+    }}
+  }}
+}}
+
+action "tftest_wait" "created" {{
+  config {{
+    label = "created"
+  }}
+}}
+"#
+            ),
+        );
+        let first = wd.apply();
+        assert!(first.stdout.contains("created: step 1 of 1"), "{first}");
+        assert_eq!(actions_log(&objects), ["created: completed"]);
+        wd.assert_no_changes();
+        assert_eq!(actions_log(&objects), ["created: completed"]);
+    }
+
+    // Ctrl-C during `apply -invoke`: Terraform calls StopProvider, the running action sees the
+    // cancellation at once, and Terraform reports the action's own "cancelled" error.
+    #[test]
+    fn interrupted_action_stops_promptly_terraform_1_15_5() {
+        let Some(tf) = for_slot("1.15.5") else { return };
+        let long = "action \"tftest_wait\" \"long\" {\n  config {\n    label = \"long\"\n    ms    = 120000\n    steps = 1000\n  }\n}\n";
+        let (wd, objects) = applied_things(&tf, long);
+        let started = std::time::Instant::now();
+        let out = wd.run_interrupted(
+            &[
+                "apply",
+                "-auto-approve",
+                "-no-color",
+                "-invoke=action.tftest_wait.long",
+            ],
+            "long: step 1 of 1000",
+        );
+        out.assert_failure();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the interrupted action ran on for {:?}:\n{out}",
+            started.elapsed()
+        );
+        assert!(out.combined().contains("Action Cancelled"), "{out}");
+        assert_eq!(actions_log(&objects), ["long: cancelled"]);
     }
 }

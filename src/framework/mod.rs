@@ -4,13 +4,16 @@
 //! [`Resource`] implementation whose steps read the model and write it back. The
 //! [`server::ProviderService`] dispatcher implements the tfplugin6 service for any [`Provider`]:
 //! it decodes values, runs validators and the plan pipeline, calls the steps, and turns problems
-//! into [`diag::Diagnostics`] with attribute paths.
+//! into [`diag::Diagnostics`] with attribute paths. List resources ([`ListResource`], for
+//! `terraform query`) and actions ([`Action`]) stream their results through the same dispatcher.
 
+pub mod action;
 pub mod bridge;
 pub mod context;
 pub mod data_source;
 pub mod diag;
 pub mod docs;
+pub mod list_resource;
 pub mod model;
 pub mod plan;
 pub mod plan_modifiers;
@@ -26,9 +29,14 @@ pub mod walk;
 
 /// Attribute paths, which diagnostics point at: what resources need of the cty layer.
 pub use crate::cty::Path;
+pub use action::{
+    Action, ActionClosed, ActionProgress, InvokeActionRequest, InvokeActionResponse,
+    PlanActionRequest, PlanActionResponse,
+};
 pub use context::{ClientCapabilities, Context, ValidateRequest, ValidateResponse};
 pub use data_source::{DataSource, ReadDataRequest, ReadDataResponse};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use list_resource::{ListItem, ListRequest, ListResource, ListSender, ListStopped};
 pub use model::{Model, SchemaError, schema_for};
 pub use private::PrivateState;
 pub use provider::{ConfigureRequest, ConfigureResponse, Provider};

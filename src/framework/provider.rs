@@ -1,12 +1,15 @@
-//! The [`Provider`] trait: provider configuration and the list of resource and data source types.
+//! The [`Provider`] trait: provider configuration and the lists of resource, data source, list
+//! resource and action types.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::action::AnyAction;
 use super::context::{ClientCapabilities, ValidateRequest, ValidateResponse};
 use super::data_source::AnyDataSource;
 use super::diag::Diagnostics;
+use super::list_resource::AnyListResource;
 use super::model::{Model, SchemaError, schema_for};
 use super::resource::AnyResource;
 use super::schema::Schema;
@@ -74,4 +77,15 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The data source types.
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Self::Data>>>;
+
+    /// The list resource types (for `terraform query`, Terraform 1.14+); each shares its type name
+    /// with a managed resource that has an identity. None by default.
+    fn list_resources(&self) -> Vec<Arc<dyn AnyListResource<Self::Data>>> {
+        Vec::new()
+    }
+
+    /// The action types (Terraform 1.14+). None by default.
+    fn actions(&self) -> Vec<Arc<dyn AnyAction<Self::Data>>> {
+        Vec::new()
+    }
 }

@@ -180,6 +180,18 @@ impl Workdir {
     /// Runs `terraform <args>` here and waits for it (at most the timeout); never panics on a
     /// non-zero exit, so tests can check failures.
     pub(crate) fn run(&self, args: &[&str]) -> Output {
+        let (child, line) = self.spawn(args);
+        wait_with_timeout(child, line, self.timeout, None)
+    }
+
+    /// Runs `terraform <args>` like [`Workdir::run`], and interrupts it (SIGINT, as Ctrl-C does)
+    /// as soon as its stdout contains `ready`.
+    pub(crate) fn run_interrupted(&self, args: &[&str], ready: &str) -> Output {
+        let (child, line) = self.spawn(args);
+        wait_with_timeout(child, line, self.timeout, Some(ready))
+    }
+
+    fn spawn(&self, args: &[&str]) -> (Child, String) {
         let mut command = Command::new(self.terraform.path());
         command
             .args(args)
@@ -200,7 +212,7 @@ impl Workdir {
         let child = command
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.terraform.path().display()));
-        wait_with_timeout(child, line, self.timeout)
+        (child, line)
     }
 
     /// `terraform apply -auto-approve`; panics unless it succeeds.
@@ -311,12 +323,30 @@ fn hcl_string(value: &str) -> String {
 }
 
 /// Waits for `child`, draining both pipes on their own threads so a chatty command cannot block on a
-/// full pipe; kills it after `timeout` and panics with what it printed so far.
-fn wait_with_timeout(mut child: Child, command: String, timeout: Duration) -> Output {
+/// full pipe; kills it after `timeout` and panics with what it printed so far. With `interrupt`,
+/// sends SIGINT once stdout contains that text.
+fn wait_with_timeout(
+    mut child: Child,
+    command: String,
+    timeout: Duration,
+    mut interrupt: Option<&str>,
+) -> Output {
     let stdout = Drain::start(child.stdout.take());
     let stderr = Drain::start(child.stderr.take());
     let started = Instant::now();
     let status = loop {
+        if let Some(ready) = interrupt
+            && stdout.contains(ready)
+        {
+            let sent = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            assert!(
+                sent.is_ok_and(|s| s.success()),
+                "could not interrupt {command}"
+            );
+            interrupt = None;
+        }
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > timeout => {
@@ -376,6 +406,12 @@ impl Drain {
             finished.store(true, Ordering::Release);
         });
         Drain { buffer, done }
+    }
+
+    /// Whether what was read so far contains `text`.
+    fn contains(&self, text: &str) -> bool {
+        let bytes = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+        String::from_utf8_lossy(&bytes).contains(text)
     }
 
     /// Everything read, after end-of-file or at `deadline`, whichever comes first.

@@ -39,6 +39,9 @@ with_diagnostics!(
     pb::apply_resource_change::Response,
     pb::import_resource_state::Response,
     pb::read_data_source::Response,
+    pb::validate_list_resource_config::Response,
+    pb::validate_action_config::Response,
+    pb::plan_action::Response,
 );
 
 fn panic_message(payload: &(dyn Any + Send)) -> &str {
@@ -47,6 +50,32 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)")
+}
+
+/// The error diagnostic for a handler task that did not finish: it panicked, or was cancelled.
+pub(super) fn failure(rpc: &str, type_name: &str, e: tokio::task::JoinError) -> Diagnostic {
+    let of = if type_name.is_empty() {
+        String::new()
+    } else {
+        format!(" for {type_name}")
+    };
+    if e.is_panic() {
+        let payload = e.into_panic();
+        tracing::error!(rpc, type_name = %type_name, "handler panicked");
+        Diagnostic::error(
+            "Provider Panicked",
+            format!(
+                "The provider crashed while handling {rpc}{of}: {}. The provider is still running. \
+                 This is a bug in the provider; please report it with the log from TF_LOG_PROVIDER=debug.",
+                panic_message(payload.as_ref())
+            ),
+        )
+    } else {
+        Diagnostic::error(
+            "Request Cancelled",
+            format!("The provider's handler for {rpc}{of} was cancelled before it finished."),
+        )
+    }
 }
 
 /// Runs `handler` in a task; logs the RPC at debug (type name and outcome, never values).
@@ -65,30 +94,9 @@ where
         Ok(response) => response,
         Err(e) => {
             let mut response = T::default();
-            let of = if type_name.is_empty() {
-                String::new()
-            } else {
-                format!(" for {type_name}")
-            };
-            let detail = if e.is_panic() {
-                let payload = e.into_panic();
-                tracing::error!(rpc, type_name = %type_name, "handler panicked");
-                format!(
-                    "The provider crashed while handling {rpc}{of}: {}. The provider is still running. \
-                     This is a bug in the provider; please report it with the log from TF_LOG_PROVIDER=debug.",
-                    panic_message(payload.as_ref())
-                )
-            } else {
-                format!("The provider's handler for {rpc}{of} was cancelled before it finished.")
-            };
-            let summary = if detail.contains("crashed") {
-                "Provider Panicked"
-            } else {
-                "Request Cancelled"
-            };
             response
                 .diagnostics_mut()
-                .push(convert::diagnostic(&Diagnostic::error(summary, detail)));
+                .push(convert::diagnostic(&failure(rpc, &type_name, e)));
             response
         }
     };

@@ -1,4 +1,4 @@
-//! GetMetadata, GetProviderSchema, GetResourceIdentitySchemas, UpgradeResourceIdentity.
+//! GetMetadata, GetProviderSchema (list resources and actions included), GetResourceIdentitySchemas, UpgradeResourceIdentity.
 
 use super::{Inner, convert, schema_proto};
 use crate::framework::diag::Diagnostics;
@@ -32,6 +32,21 @@ pub(super) fn get_metadata<P: Provider>(inner: &Inner<P>) -> pb::get_metadata::R
                 type_name: t.clone(),
             })
             .collect(),
+        // Empty for a provider without them: an older Terraform never sees a difference.
+        list_resources: inner
+            .list_resources
+            .keys()
+            .map(|t| pb::get_metadata::ListResourceMetadata {
+                type_name: t.clone(),
+            })
+            .collect(),
+        actions: inner
+            .actions
+            .keys()
+            .map(|t| pb::get_metadata::ActionMetadata {
+                type_name: t.clone(),
+            })
+            .collect(),
         ..Default::default()
     }
 }
@@ -50,6 +65,19 @@ pub(super) fn get_provider_schema<P: Provider>(
             .data_sources
             .iter()
             .map(|(t, e)| (t.clone(), schema_proto::schema(&e.schema)))
+            .collect(),
+        list_resource_schemas: inner
+            .list_resources
+            .iter()
+            .map(|(t, e)| (t.clone(), schema_proto::schema(&e.schema)))
+            .collect(),
+        action_schemas: inner
+            .actions
+            .iter()
+            .map(|(t, e)| {
+                let schema = Some(schema_proto::schema(&e.schema));
+                (t.clone(), pb::ActionSchema { schema })
+            })
             .collect(),
         diagnostics: convert::diagnostics(&inner.schema_errors),
         server_capabilities: Some(server_capabilities()),

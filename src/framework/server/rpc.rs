@@ -4,8 +4,8 @@
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{
-    ProviderService, apply, data, guard, metadata, plan, provider_config, state, unsupported,
-    validate,
+    ProviderService, actions, apply, data, guard, listing, metadata, plan, provider_config, state,
+    unsupported, validate,
 };
 use crate::framework::provider::Provider;
 use crate::proto::tfplugin6 as pb;
@@ -18,16 +18,19 @@ macro_rules! type_name_of {
     (typed, $req:ident) => {
         $req.type_name.clone()
     };
+    (action, $req:ident) => {
+        $req.action_type.clone()
+    };
     (untyped, $req:ident) => {
         String::new()
     };
 }
 
 /// Implements the tfplugin6 service from two tables: unary RPCs forwarded to their module under
-/// the panic guard (`method: RpcName, typed|untyped, |inner, req| body;`, where the message
+/// the panic guard (`method: RpcName, typed|action|untyped, |inner, req| body;`, where the message
 /// module is named like the method), and RPCs this provider does not offer
 /// (`method(message module): RpcName;`). Anything else (streams, functions, StopProvider) is
-/// written out after them.
+/// written out after them; the streams are guarded by [`super::stream`].
 macro_rules! provider_service {
     (
         forwarded { $( $method:ident : $rpc:literal, $kind:ident, |$inner:ident, $req:ident| $body:expr ; )* }
@@ -80,6 +83,10 @@ provider_service! {
         apply_resource_change: "ApplyResourceChange", typed, |inner, req| apply::apply(&inner, req).await;
         import_resource_state: "ImportResourceState", typed, |inner, req| state::import(&inner, req).await;
         read_data_source: "ReadDataSource", typed, |inner, req| data::read(&inner, req).await;
+        validate_list_resource_config: "ValidateListResourceConfig", typed,
+            |inner, req| listing::validate(&inner, req).await;
+        validate_action_config: "ValidateActionConfig", typed, |inner, req| actions::validate(&inner, req).await;
+        plan_action: "PlanAction", action, |inner, req| actions::plan(&inner, req).await;
     }
     unimplemented {
         move_resource_state(move_resource_state): "MoveResourceState";
@@ -88,24 +95,21 @@ provider_service! {
         open_ephemeral_resource(open_ephemeral_resource): "OpenEphemeralResource";
         renew_ephemeral_resource(renew_ephemeral_resource): "RenewEphemeralResource";
         close_ephemeral_resource(close_ephemeral_resource): "CloseEphemeralResource";
-        validate_list_resource_config(validate_list_resource_config): "ValidateListResourceConfig";
         validate_state_store_config(validate_state_store): "ValidateStateStoreConfig";
         configure_state_store(configure_state_store): "ConfigureStateStore";
         lock_state(lock_state): "LockState";
         unlock_state(unlock_state): "UnlockState";
         get_states(get_states): "GetStates";
         delete_state(delete_state): "DeleteState";
-        plan_action(plan_action): "PlanAction";
-        validate_action_config(validate_action_config): "ValidateActionConfig";
     }
 
-    type ListResourceStream = tokio_stream::Empty<Result<pb::list_resource::Event, Status>>;
+    type ListResourceStream = listing::ListStream;
 
     async fn list_resource(
         &self,
-        _request: Request<pb::list_resource::Request>,
+        request: Request<pb::list_resource::Request>,
     ) -> RpcResult<Self::ListResourceStream> {
-        Err(unsupported::unimplemented("ListResource"))
+        Ok(Response::new(listing::list(self.inner.clone(), request.into_inner())))
     }
 
     type ReadStateBytesStream = tokio_stream::Empty<Result<pb::read_state_bytes::Response, Status>>;
@@ -124,13 +128,13 @@ provider_service! {
         Err(unsupported::unimplemented("WriteStateBytes"))
     }
 
-    type InvokeActionStream = tokio_stream::Empty<Result<pb::invoke_action::Event, Status>>;
+    type InvokeActionStream = actions::InvokeStream;
 
     async fn invoke_action(
         &self,
-        _request: Request<pb::invoke_action::Request>,
+        request: Request<pb::invoke_action::Request>,
     ) -> RpcResult<Self::InvokeActionStream> {
-        Err(unsupported::unimplemented("InvokeAction"))
+        Ok(Response::new(actions::invoke(self.inner.clone(), request.into_inner())))
     }
 
     async fn get_functions(

@@ -1,5 +1,5 @@
 //! Answers for the protocol's features this framework does not offer: provider functions (an
-//! empty list), ephemeral resources, list resources, actions, state stores, resource moves and
+//! empty list), ephemeral resources, state stores, resource moves and
 //! config generation (`Unimplemented`, which Terraform only sees if it asks for a type this
 //! provider never declared).
 

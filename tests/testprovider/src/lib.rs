@@ -27,10 +27,35 @@
 //! }
 //! ```
 //! Import: `terraform import tftest_thing.x <id>`, or `import { identity = { id = "<id>" } }`.
+//!
+//! ```hcl
+//! # things.tfquery.hcl (terraform query, Terraform 1.14+)
+//! list "tftest_thing" "all" {
+//!   provider = tftest
+//!   config {
+//!     name_prefix = "al"   # optional
+//!     delay_ms    = 0      # optional test hook: wait before each item
+//!     panic_after = 2      # optional test hook: panic after that many items
+//!     warn        = "..."  # optional test hook: send a warning first
+//!   }
+//! }
+//!
+//! action "tftest_wait" "w" {      # terraform apply -invoke=action.tftest_wait.w
+//!   config {
+//!     label = "w"   # required; the outcome is appended to <dir>/actions.log
+//!     ms    = 100   # optional: total wait
+//!     steps = 3     # optional: progress notes, defaults to 1
+//!     fail  = true  # optional: end with an error
+//!     panic = true  # optional: panic in invoke
+//!   }
+//! }
+//! ```
 
 mod echo;
+mod list;
 mod store;
 mod thing;
+mod wait;
 
 use std::sync::Arc;
 
@@ -38,15 +63,19 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use terraform_provider_conductorone::cty::Path;
+use terraform_provider_conductorone::framework::action::AnyAction;
 use terraform_provider_conductorone::framework::data_source::AnyDataSource;
+use terraform_provider_conductorone::framework::list_resource::AnyListResource;
 use terraform_provider_conductorone::framework::resource::AnyResource;
 use terraform_provider_conductorone::framework::{
     ConfigureRequest, ConfigureResponse, Provider, Value,
 };
 
 pub use echo::{Echo, EchoModel};
+pub use list::{ThingList, ThingListConfig};
 pub use store::Store;
 pub use thing::{Endpoint, Thing, ThingIdentity, ThingModel, Zone};
+pub use wait::{Wait, WaitConfig};
 
 /// The provider's registry address.
 pub const ADDRESS: &str = "registry.terraform.io/example/tftest";
@@ -102,5 +131,13 @@ impl Provider for TfTest {
 
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<Store>>> {
         vec![Arc::new(Echo)]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn AnyListResource<Store>>> {
+        vec![Arc::new(ThingList)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn AnyAction<Store>>> {
+        vec![Arc::new(Wait)]
     }
 }

@@ -88,6 +88,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The IDs of every stored object, sorted.
+    ///
+    /// # Errors
+    /// When the directory cannot be read.
+    pub fn ids(&self) -> io::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let name = entry?.file_name();
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json")) {
+                ids.push(id.to_owned());
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Appends one line to `actions.log`, the record of action outcomes tests read.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn log_action(&self, line: &str) -> io::Result<()> {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("actions.log"))?;
+        writeln!(file, "{line}")
+    }
+}
+
 /// Seconds since the epoch, as text.
 #[must_use]
 pub(crate) fn now() -> String {
