@@ -33,6 +33,9 @@ const ASSERTION_WINDOW_SECS: i64 = 120;
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// The lifetime assumed when the token endpoint does not say (`expires_in` missing or 0).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// The longest lifetime believed: a token endpoint that claims more (even `u64::MAX` seconds)
+/// is still asked again within a day, and no deadline arithmetic can overflow.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How the provider proves who it is.
 #[derive(Debug, Clone)]
@@ -202,7 +205,9 @@ impl TokenSource {
         let margin = REFRESH_MARGIN.min(lifetime / 2);
         *cache = Some(Cached {
             token: token.clone(),
-            refresh_at: Instant::now() + lifetime - margin,
+            refresh_at: Instant::now()
+                .checked_add(lifetime.saturating_sub(margin))
+                .unwrap_or_else(Instant::now),
         });
         Ok(token)
     }
@@ -286,7 +291,7 @@ impl TokenSource {
         }
         let lifetime = match answer.expires_in {
             0 => DEFAULT_LIFETIME,
-            s => Duration::from_secs(s),
+            s => Duration::from_secs(s).min(MAX_LIFETIME),
         };
         tracing::debug!(credential = ?kind, lifetime_secs = lifetime.as_secs(), "conductorone token obtained");
         Ok((SecretString::new(answer.access_token), lifetime))

@@ -26,6 +26,9 @@ pub const USER_AGENT: &str = concat!(
 const PAGE_SIZE: u32 = 100;
 /// A list longer than this many pages is taken as a server loop, not data.
 const MAX_PAGES: usize = 10_000;
+/// The most items one list gathers: pages of a broken server that never ends, or of one that
+/// answers huge pages, stop here with an error naming the endpoint.
+const MAX_LISTED: usize = 100_000;
 
 /// Which endpoint a call goes to.
 pub(crate) struct Endpoint<'a> {
@@ -266,6 +269,13 @@ impl Client {
                 ..Endpoint::new(Method::GET, path, operation)
             };
             let page: Page<T> = self.call::<(), _>(endpoint, None, cancel, None).await?;
+            if out.len() + page.list.len() > MAX_LISTED {
+                return Err(ApiError::new(
+                    ErrorKind::Server,
+                    format!("GET {operation}"),
+                    format!("the list holds more than {MAX_LISTED} items"),
+                ));
+            }
             out.extend(page.list);
             if page.next_page_token.is_empty() {
                 return Ok(out);
@@ -303,6 +313,15 @@ impl Client {
                         "an ID in the path is empty",
                     ));
                 }
+                // `.` and `..` would be dropped or climb a level, and other characters are
+                // never part of a ConductorOne ID: refuse rather than send a request elsewhere.
+                if !is_plain_segment(seg) {
+                    return Err(ApiError::new(
+                        ErrorKind::InvalidArgument,
+                        op,
+                        "an ID in the path is not a plain ConductorOne ID (letters, digits, _ and - only)",
+                    ));
+                }
                 segs.push(seg);
             }
         }
@@ -312,6 +331,17 @@ impl Client {
         }
         Ok(url)
     }
+}
+
+/// Whether `seg` is a path segment the client may send: ASCII letters, digits, `_` and `-`,
+/// at most 128 of them. ConductorOne IDs are base62; the fixed segments are words.
+#[must_use]
+pub fn is_plain_segment(seg: &str) -> bool {
+    !seg.is_empty()
+        && seg.len() <= 128
+        && seg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Inner {
@@ -407,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_escaped_into_one_path_segment_and_base_path_is_kept() {
+    fn ids_stay_one_plain_path_segment_and_base_path_is_kept() {
         let config = ClientConfig::new(
             Url::parse("https://h.example/prefix?x=1").unwrap(),
             Credentials::AccessToken("t".into()),
@@ -416,16 +446,23 @@ mod tests {
         assert_eq!(client.base_url().as_str(), "https://h.example/prefix/");
         let url = client
             .url(
-                &["api", "v1", "apps", "a/../b"],
+                &["api", "v1", "apps", "a1B2"],
                 &[("page_size", "5".into())],
                 "op",
             )
             .unwrap();
         assert_eq!(
             url.as_str(),
-            "https://h.example/prefix/api/v1/apps/a%2F..%2Fb?page_size=5"
+            "https://h.example/prefix/api/v1/apps/a1B2?page_size=5"
         );
-        assert!(client.url(&["api", ""], &[], "op").is_err());
+        // Anything that is not a plain ID is refused, not escaped: `.` and `..` would be
+        // dropped by the URL parser and change which object the request names.
+        for bad in ["", ".", "..", "a/../b", "a%2Fb", "a?b", "a b"] {
+            let err = client
+                .url(&["api", "v1", "apps", bad], &[], "op")
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        }
     }
 
     #[test]

@@ -18,9 +18,10 @@ mod transport;
 
 pub use apps::{AppChanges, NewApp};
 pub use auth::{Credentials, TokenSource, client_assertion};
-pub use client::{Client, ClientConfig, USER_AGENT, http_client};
+pub use client::{Client, ClientConfig, USER_AGENT, http_client, is_plain_segment};
 pub use connectors::{Ambiguity, CreatedConnector, NewConnector, live};
 pub use create_lookup::LookupWindow;
 pub use credentials::{ClientKey, CredentialError, client_id_host, encode_client_secret};
 pub use error::{ApiError, CredentialKind, ErrorKind, kind_for_status};
 pub use retry::RetryPolicy;
+pub(crate) use transport::read_capped;

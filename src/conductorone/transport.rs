@@ -63,6 +63,8 @@ pub(crate) struct Transport {
 /// How one attempt ended, before the loop decides what to do.
 enum Attempt {
     Answer(StatusCode, HeaderMap, Vec<u8>),
+    /// An answer whose body passed [`MAX_BODY`]: not read further.
+    TooLarge,
     /// No answer. `sent` says whether the request may have reached the server.
     Failed {
         sent: bool,
@@ -138,6 +140,13 @@ impl Transport {
                         }
                         _ => return Err(err),
                     }
+                }
+                Attempt::TooLarge => {
+                    return Err(ApiError::new(
+                        ErrorKind::Server,
+                        &op,
+                        format!("the answer is larger than {} MiB", MAX_BODY >> 20),
+                    ));
                 }
                 Attempt::Failed { sent, error } => {
                     tracing::debug!(method = %req.method, path = %req.operation, attempt, sent,
@@ -240,11 +249,33 @@ impl Transport {
         };
         let status = resp.status();
         let headers = resp.headers().clone();
-        match resp.bytes().await {
-            Ok(body) => Attempt::Answer(status, headers, body.to_vec()),
+        match read_capped(resp).await {
+            Ok(Some(body)) => Attempt::Answer(status, headers, body),
+            Ok(None) => Attempt::TooLarge,
             Err(error) => Attempt::Failed { sent: true, error },
         }
     }
+}
+
+/// The largest answer body read: far above any page the API sends, small enough that a broken
+/// or hostile server cannot exhaust the provider's memory.
+pub(crate) const MAX_BODY: usize = 16 << 20;
+
+/// Reads `resp`'s body, or `None` as soon as it is known to pass [`MAX_BODY`].
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// Runs `fut` unless the deadline passes or `cancel` fires first.

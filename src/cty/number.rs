@@ -261,7 +261,7 @@ impl Dec {
             return Err(syntax());
         }
         let dec = Self::normalized(negative, digits, exp.saturating_sub(frac_len));
-        if dec.exp.abs() > MAX_EXPONENT {
+        if dec.exp.unsigned_abs() > MAX_EXPONENT.unsigned_abs() {
             return Err(NumberError::ExponentOutOfRange(
                 text.chars().take(64).collect(),
             ));
@@ -439,6 +439,21 @@ impl Ord for Dec {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extreme_exponents_are_refused_not_overflowed() {
+        for text in [
+            "1.5e-9223372036854775807",
+            "1.5e-9223372036854775808",
+            "1e9223372036854775807",
+            "0.1e-99999999999999999999",
+        ] {
+            assert!(
+                matches!(Number::parse(text), Err(NumberError::ExponentOutOfRange(_))),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn parse_gives_canonical_variants() {

@@ -7,6 +7,7 @@
 //! many resources fetches one bearer token.
 
 pub mod config;
+mod ids;
 pub mod sync_wait;
 pub mod xero_integration;
 pub mod xero_sync;

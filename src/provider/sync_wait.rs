@@ -282,7 +282,9 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, DurationError> {
             if place == 0 {
                 break;
             }
-            value += u128::from(digit - b'0') * place;
+            value = value
+                .checked_add(u128::from(digit - b'0') * place)
+                .ok_or_else(overflow)?;
         }
         total = total.checked_add(value).ok_or_else(overflow)?;
         if total > limit {
@@ -335,6 +337,20 @@ mod tests {
     use super::*;
     use crate::conductorone::models::{ConnectorStatus, EnvConfig};
     use crate::secret::SecretString;
+
+    #[test]
+    fn a_duration_beyond_u128_is_an_overflow_error() {
+        for text in [
+            "340282366920938463463374607431.999999999s",
+            "340282366920938463463374607431768211456ns",
+            "99999999999999999999999999999999999999h",
+        ] {
+            assert!(
+                matches!(parse_go_duration(text), Err(DurationError::Overflow(_))),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn go_durations_parse_like_time_parse_duration() {

@@ -185,6 +185,12 @@ fn classify(
                 error: "could not build the request".into(),
             }))
         }
+        RequestTokenError::Request(HttpFailure::TooLarge) => {
+            Attempt::Done(Err(XeroCheckError::Unexpected {
+                status,
+                error: "an answer larger than 16 MiB from /connect/token".into(),
+            }))
+        }
         // Not the JSON oauth2 expects: a 200 still means the credentials were accepted; a bare 401
         // is a refusal of the Basic credentials.
         RequestTokenError::Parse(..) | RequestTokenError::Other(_) => Attempt::Done(match status {

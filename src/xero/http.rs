@@ -29,6 +29,9 @@ pub(super) enum HttpFailure {
     /// oauth2 built a request reqwest would not take (should not happen).
     #[error("could not build the request")]
     Build,
+    /// The answer's body passed the size limit; it was not read further.
+    #[error("Xero's answer is larger than the limit")]
+    TooLarge,
 }
 
 /// Adapter from oauth2's `HttpRequest` to a reqwest call.
@@ -72,7 +75,10 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
                 });
             }
             let headers = resp.headers().clone();
-            let bytes = resp.bytes().await.map_err(HttpFailure::Transport)?;
+            let bytes = crate::conductorone::read_capped(resp)
+                .await
+                .map_err(HttpFailure::Transport)?
+                .ok_or(HttpFailure::TooLarge)?;
             let mut out = http::Response::builder().status(status);
             if let Some(h) = out.headers_mut() {
                 *h = headers;

@@ -168,10 +168,16 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The most elements reserved ahead for one container; beyond it the vector grows as elements
+/// actually decode. A decoded element is far larger than its one-byte minimum on the wire, so
+/// reserving by the bytes left alone still lets a few bytes claim megabytes.
+const MAX_RESERVED: usize = 64;
+
 /// Elements to reserve for a container declaring `declared` of them: never more than the bytes
-/// left, as every element takes at least one byte.
+/// left (every element takes at least one byte), and never more than [`MAX_RESERVED`]. No
+/// allocation is sized from a declared length alone.
 pub(super) fn capacity(declared: usize, reader: &Reader<'_>) -> usize {
-    declared.min(reader.remaining())
+    declared.min(reader.remaining()).min(MAX_RESERVED)
 }
 
 pub(super) fn utf8(bytes: &[u8]) -> Result<String, CodecErrorKind> {
@@ -319,5 +325,15 @@ mod tests {
         };
         assert_eq!(capacity(u32::MAX as usize, &reader), 3);
         assert_eq!(capacity(2, &reader), 2);
+    }
+
+    #[test]
+    fn a_long_body_still_reserves_only_a_bounded_number_of_elements() {
+        // `dd ffffffff` followed by a megabyte: reserving by the bytes left alone would ask for
+        // a million ~128-byte values.
+        let mut buf = vec![0xdd, 0xff, 0xff, 0xff, 0xff];
+        buf.resize(1 << 20, 0xc0);
+        let reader = Reader { buf: &buf, pos: 5 };
+        assert_eq!(capacity(u32::MAX as usize, &reader), MAX_RESERVED);
     }
 }

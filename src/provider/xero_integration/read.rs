@@ -110,7 +110,7 @@ async fn refresh_new_app(
 /// Parses `APP_ID/CONNECTOR_ID`.
 fn parse_id(id: &str) -> Option<XeroIntegrationIdentity> {
     let (app_id, connector_id) = id.split_once('/')?;
-    let valid = |s: &str| !s.is_empty() && !s.contains('/') && !s.contains(char::is_whitespace);
+    let valid = crate::conductorone::is_plain_segment;
     (valid(app_id) && valid(connector_id)).then(|| XeroIntegrationIdentity {
         app_id: app_id.to_owned(),
         id: connector_id.to_owned(),
@@ -126,15 +126,18 @@ pub(super) async fn import(
     resp: &mut ImportResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
 ) {
     let wanted = match (&req.identity, req.id.as_str()) {
-        (Some(identity), "") => Some(identity.clone()),
+        (Some(identity), "") => Some(identity.clone()).filter(|i| {
+            crate::conductorone::is_plain_segment(&i.app_id)
+                && crate::conductorone::is_plain_segment(&i.id)
+        }),
         (_, id) => parse_id(id),
     };
     let Some(wanted) = wanted else {
         return resp.diagnostics.error(
             "Invalid Import ID",
             format!(
-                "The import ID {:?} is not of the form {ID_FORM}: the app's ID and the connector's ID, joined by \
-                 one slash, e.g. terraform import conductorone_xero_integration.example \
+                "The import ID (or identity) {:?} is not of the form {ID_FORM}: the app's ID and the \
+                 connector's ID, each made of letters and digits, joined by one slash, e.g. terraform import conductorone_xero_integration.example \
                  2a0IcNQMHRLpXD0MrGSuaYhDRGo/2a0IcQj6o1dcvPpqbsbAzFMTEmQ. Both IDs are shown in ConductorOne's \
                  URL of the connector.",
                 req.id
@@ -183,7 +186,18 @@ mod tests {
     fn import_ids() {
         let ok = parse_id("app1/conn1").expect("valid");
         assert_eq!((ok.app_id.as_str(), ok.id.as_str()), ("app1", "conn1"));
-        for bad in ["", "app1", "/conn", "app/", "a/b/c", "a /b", "app1conn1"] {
+        for bad in [
+            "",
+            "app1",
+            "/conn",
+            "app/",
+            "a/b/c",
+            "a /b",
+            "app1conn1",
+            "../x",
+            "app/..",
+            "a/.",
+        ] {
             assert!(parse_id(bad).is_none(), "{bad:?}");
         }
     }

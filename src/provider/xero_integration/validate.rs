@@ -5,6 +5,7 @@ use super::XeroIntegrationModel;
 use super::credentials::{Configured, SECRET, SECRET_WO};
 use crate::framework::Path;
 use crate::framework::{ClientCapabilities, Diagnostics, Value};
+use crate::provider::ids::refuse_unplain_id;
 use crate::provider::sync_wait::parse_go_duration;
 
 /// Checks `config`.
@@ -18,6 +19,9 @@ pub(super) fn validate(
 ) {
     let plain = |attr: &str| Path::attr(attr);
     not_blank(&config.app_id, plain("app_id"), false, diags);
+    if let Some(id) = config.app_id.as_str().filter(|s| s.trim() == *s) {
+        refuse_unplain_id(id, plain("app_id"), diags);
+    }
     if let Some(app) = config.new_app.known() {
         not_blank(
             &app.display_name,
@@ -48,6 +52,9 @@ pub(super) fn validate(
         for (i, id) in ids.iter().enumerate() {
             let path = plain("user_ids").join_index(i64::try_from(i).unwrap_or(i64::MAX));
             not_blank_str(id, path.clone(), false, diags);
+            if id.trim() == id {
+                refuse_unplain_id(id, path.clone(), diags);
+            }
             if ids[..i].contains(id) {
                 diags.error_at(
                     path,
@@ -312,6 +319,15 @@ mod tests {
                 },
                 true,
                 vec![(true, "timeouts.create")],
+            ),
+            (
+                XeroIntegrationModel {
+                    app_id: "..".into(),
+                    user_ids: Value::Known(vec!["u1".into(), "a/b".into()]),
+                    ..base()
+                },
+                true,
+                vec![(true, "app_id"), (true, "user_ids[1]")],
             ),
             (
                 XeroIntegrationModel {

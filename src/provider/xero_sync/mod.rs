@@ -391,14 +391,17 @@ fn check_app_id(app_id: &Value<String>, diags: &mut Diagnostics) {
             "`app_id` must be the ID of a ConductorOne app, e.g. `conductorone_xero_integration.x.app_id`; \
              it is empty.",
         );
-    } else if id.chars().any(char::is_whitespace) {
-        diags.error_at(
-            Path::attr("app_id"),
-            "Invalid App ID",
-            format!(
-                "`app_id` {id:?} contains whitespace, which no ConductorOne ID does. Remove it."
-            ),
-        );
+    } else {
+        crate::provider::ids::refuse_unplain_id(id.trim(), Path::attr("app_id"), diags);
+        if id.trim() != id {
+            diags.error_at(
+                Path::attr("app_id"),
+                "Invalid App ID",
+                format!(
+                    "`app_id` {id:?} contains whitespace, which no ConductorOne ID does. Remove it."
+                ),
+            );
+        }
     }
 }
 
@@ -411,15 +414,18 @@ fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) {
             "`integration_id` is empty. Set it to a Xero connector's ID, or leave it out to use \
              the app's only Xero connector.",
         );
-    } else if id.chars().any(char::is_whitespace) {
-        diags.error_at(
-            Path::attr("integration_id"),
-            "Invalid Integration ID",
-            format!(
-                "`integration_id` {id:?} contains whitespace, which no ConductorOne ID does. \
-                 Remove it."
-            ),
-        );
+    } else {
+        crate::provider::ids::refuse_unplain_id(id.trim(), Path::attr("integration_id"), diags);
+        if id.trim() != id {
+            diags.error_at(
+                Path::attr("integration_id"),
+                "Invalid Integration ID",
+                format!(
+                    "`integration_id` {id:?} contains whitespace, which no ConductorOne ID does. \
+                     Remove it."
+                ),
+            );
+        }
     }
 }
 
