@@ -98,9 +98,8 @@ fn trimmed(out: &Output, secrets: &[String]) -> String {
         text = text.replace(s.as_str(), "<secret>");
     }
     let lines: Vec<&str> = text.lines().collect();
-    let first_diag = lines
-        .iter()
-        .position(|l| l.contains("Error:") || l.contains("Warning:"));
+    // The first error; warnings come first in every run (dev overrides), so they do not count.
+    let first_diag = lines.iter().position(|l| l.contains("Error:"));
     let start = first_diag.unwrap_or(lines.len().saturating_sub(OUTPUT_LINES));
     let end = (start + OUTPUT_LINES).min(lines.len());
     let mut kept = lines[..1].join("\n");
@@ -215,6 +214,7 @@ fn walk(tf: &Terraform, source: &Source, progress: &mut Progress) -> Result<(), 
             before: world.redacted(&precreated, &users),
             after: next.redacted(&precreated, &users),
         };
+        eprintln!("step {step}: {}", progress.moves.join("; "));
         if let Some(why) = next.problem(limits.write_only) {
             return Err((format!("the walk made an invalid configuration: {why}"), String::new()));
         }
