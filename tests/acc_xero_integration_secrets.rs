@@ -181,9 +181,7 @@ fn write_only_secret_is_sent_on_version_change_and_never_stored_or_logged() {
     env.emu.reset_counters();
     wd.apply();
     assert_eq!(
-        env.emu
-            .counters()
-            .api("POST /api/v1/apps/{app_id}/connectors/{id}"),
+        env.emu.counters().api(c1_emulator::Route::UpdateConnector),
         1
     );
     assert_eq!(
@@ -217,11 +215,7 @@ fn one_token_per_provider_process_for_fifty_resources() {
         .matches("GRPCProvider.v6: ConfigureProvider")
         .count() as u64;
     let c = env.emu.counters();
-    assert_eq!(
-        c.api("GET /api/v1/apps/{app_id}/connectors/{id}"),
-        50,
-        "{c:?}"
-    );
+    assert_eq!(c.api(c1_emulator::Route::GetConnector), 50, "{c:?}");
     assert!(configured >= 1, "ConfigureProvider seen in the log");
     assert_eq!(
         c.token_total(),

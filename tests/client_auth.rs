@@ -76,7 +76,7 @@ async fn fifty_concurrent_calls_share_one_token_fetch() {
     let counters = emu.counters();
     assert_eq!(counters.token_total(), 1, "{counters:?}");
     assert_eq!(client.tokens().fetch_count(), 1);
-    assert_eq!(counters.api("GET /api/v1/apps/{id}"), 50);
+    assert_eq!(counters.api(c1_emulator::Route::GetApp), 50);
 }
 
 #[tokio::test]
@@ -211,10 +211,18 @@ async fn errors_never_show_secrets_or_tokens() {
     assert!(not_found.is_not_found(), "{not_found}");
     assert_no_secret(&not_found, &emu, &[]);
 
-    let rejected = c.create_app(&NewApp::default(), &cancel).await;
-    if let Err(e) = &rejected {
-        assert_no_secret(e, &emu, &[]);
-    }
+    // The contract marks an app's displayName required: a nameless create is refused, and the
+    // refusal, like every error, names no secret.
+    let rejected = c
+        .create_app(&NewApp::default(), &cancel)
+        .await
+        .expect_err("an app without a display name is refused");
+    assert_eq!(
+        rejected.kind(),
+        terraform_provider_conductorone::conductorone::ErrorKind::InvalidArgument,
+        "{rejected}"
+    );
+    assert_no_secret(&rejected, &emu, &[]);
 
     // A secret of another key for the same client: refused, and the wrong secret is not echoed.
     let other = encode_client_secret(&ed25519_dalek::SigningKey::from_bytes(&[9; 32]));

@@ -14,7 +14,7 @@ use terraform_provider_conductorone::secret::SecretString;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-const CREATE: &str = "POST /api/v1/apps/{app_id}/connectors/create";
+const CREATE: c1_emulator::Route = c1_emulator::Route::CreateConnector;
 
 fn fast_policy() -> RetryPolicy {
     RetryPolicy {
@@ -126,7 +126,8 @@ async fn a_503_after_the_effect_is_reconciled_and_a_503_before_it_is_retried() {
         .unwrap();
     assert_eq!(live_connectors(&emu, &app_a), vec![a.id]);
     assert_eq!(
-        emu.counters().api("POST /api/v1/apps/{app_id}/connectors"),
+        emu.counters()
+            .api(c1_emulator::Route::CreateDelegatedConnector),
         1
     );
 
@@ -160,7 +161,7 @@ fn xero_config_for(client_id: &str) -> EnvConfig {
     ])
 }
 
-const LIST: &str = "GET /api/v1/apps/{app_id}/connectors";
+const LIST: c1_emulator::Route = c1_emulator::Route::ListConnectors;
 
 #[tokio::test]
 async fn a_create_that_gets_its_answer_lists_nothing() {
@@ -180,7 +181,11 @@ async fn a_create_that_gets_its_answer_lists_nothing() {
     let c = emu.counters();
     assert_eq!(c.api(LIST), 0, "{c:?}");
     assert_eq!(c.api(CREATE), 1, "{c:?}");
-    assert_eq!(c.api("POST /api/v1/apps/{app_id}/connectors"), 1, "{c:?}");
+    assert_eq!(
+        c.api(c1_emulator::Route::CreateDelegatedConnector),
+        1,
+        "{c:?}"
+    );
 }
 
 #[tokio::test]
@@ -367,7 +372,7 @@ async fn an_app_create_whose_answer_is_lost_returns_the_app_it_made() {
         .map(|a| a["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(named, vec![app.id]);
-    assert_eq!(emu.counters().api("POST /api/v1/apps"), 1);
+    assert_eq!(emu.counters().api(c1_emulator::Route::CreateApp), 1);
 }
 
 #[tokio::test]
@@ -393,7 +398,7 @@ async fn gets_are_retried_through_503_and_dropped_connections() {
         .await
         .unwrap();
     assert_eq!(app.id, app_id);
-    assert_eq!(emu.counters().api("GET /api/v1/apps/{id}"), 4);
+    assert_eq!(emu.counters().api(c1_emulator::Route::GetApp), 4);
 }
 
 #[tokio::test]
@@ -419,7 +424,7 @@ async fn retries_stop_at_the_attempt_limit_with_the_last_error() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(emu.counters().api("GET /api/v1/apps/{id}"), 5);
+    assert_eq!(emu.counters().api(c1_emulator::Route::GetApp), 5);
 }
 
 #[tokio::test]
@@ -508,10 +513,7 @@ async fn lists_follow_every_page_and_deleted_connectors_read_as_not_found() {
         assert!(listed.contains(id), "{id} missing from {listed:?}");
     }
     // Page size 2: pages of 2, 2, 1.
-    assert_eq!(
-        emu.counters().api("GET /api/v1/apps/{app_id}/connectors"),
-        3
-    );
+    assert_eq!(emu.counters().api(c1_emulator::Route::ListConnectors), 3);
 
     for i in 0..3 {
         let _ = emu.create_app(&format!("Extra {i}"));

@@ -34,10 +34,44 @@ impl AppAnswer {
     }
 }
 
+/// The writable app fields an update changes; `None` leaves a field as it is. Only the fields
+/// set go into the request body and its `updateMask`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppChanges {
+    /// A new display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// A new description (empty clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl AppChanges {
+    /// The `updateMask` paths (App JSON names) of the fields set.
+    #[must_use]
+    pub fn mask(&self) -> Vec<&'static str> {
+        let mut mask = Vec::new();
+        if self.display_name.is_some() {
+            mask.push("displayName");
+        }
+        if self.description.is_some() {
+            mask.push("description");
+        }
+        mask
+    }
+
+    /// Whether nothing would change.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.mask().is_empty()
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UpdateApp<'a> {
-    app: &'a App,
+    app: &'a AppChanges,
     update_mask: String,
 }
 
@@ -95,24 +129,26 @@ impl Client {
         Ok(app)
     }
 
-    /// Updates the fields of `app` named in `update_mask` (camelCase, e.g. `displayName`).
+    /// Changes the fields `changes` sets on app `app_id` (`Apps.Update`, with an `updateMask`
+    /// naming exactly those fields) and returns the app as it is afterwards. The body carries
+    /// no read-only field: the path names the app.
     ///
     /// # Errors
-    /// Any [`ApiError`].
+    /// Any [`ApiError`]; `NotFound` when the app is gone.
     pub async fn update_app(
         &self,
-        app: &App,
-        update_mask: &[&str],
+        app_id: &str,
+        changes: &AppChanges,
         cancel: &CancellationToken,
     ) -> Result<App, ApiError> {
         let op = "/api/v1/apps/{id}";
         let body = UpdateApp {
-            app,
-            update_mask: update_mask.join(","),
+            app: changes,
+            update_mask: changes.mask().join(","),
         };
         let answer: AppAnswer = self
             .call(
-                Endpoint::new(Method::POST, &["api", "v1", "apps", &app.id], op),
+                Endpoint::new(Method::POST, &["api", "v1", "apps", app_id], op),
                 Some(&body),
                 cancel,
                 None,
@@ -196,6 +232,29 @@ mod tests {
             deleted_at: deleted.then(Utc::now),
             ..App::default()
         }
+    }
+
+    #[test]
+    fn an_update_sends_only_the_changed_fields_and_names_them_in_camel_case() {
+        let changes = AppChanges {
+            description: Some(String::new()),
+            ..AppChanges::default()
+        };
+        let body = serde_json::to_value(UpdateApp {
+            app: &changes,
+            update_mask: changes.mask().join(","),
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"app": {"description": ""}, "updateMask": "description"})
+        );
+        let both = AppChanges {
+            display_name: Some("B".into()),
+            description: Some("d".into()),
+        };
+        assert_eq!(both.mask().join(","), "displayName,description");
+        assert!(AppChanges::default().is_empty());
     }
 
     #[test]

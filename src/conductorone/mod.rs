@@ -15,7 +15,7 @@ mod resources;
 pub mod retry;
 mod transport;
 
-pub use apps::NewApp;
+pub use apps::{AppChanges, NewApp};
 pub use auth::{Credentials, TokenSource, client_assertion};
 pub use client::{Client, ClientConfig, USER_AGENT, http_client};
 pub use connectors::{NewConnector, live};

@@ -24,6 +24,8 @@ pub mod validators;
 mod value;
 pub mod walk;
 
+/// Attribute paths, which diagnostics point at: what resources need of the cty layer.
+pub use crate::cty::Path;
 pub use context::{ClientCapabilities, Context, ValidateRequest, ValidateResponse};
 pub use data_source::{DataSource, ReadDataRequest, ReadDataResponse};
 pub use diag::{Diagnostic, Diagnostics, Severity};

@@ -92,6 +92,32 @@ pub fn apply_defaults(schema: &Schema, config: &cty::Value, plan: &mut cty::Valu
     });
 }
 
+/// Plans a single nested block that the configuration leaves out as absent. Terraform 1.0 proposes
+/// the prior state's block when the configuration removes it, and then refuses the plan ("planned
+/// for existence but config wants absence"): a block has no computed part, so the configuration
+/// alone decides whether it exists.
+pub fn drop_unconfigured_blocks(block: &Block, config: &cty::Value, plan: &mut cty::Value) {
+    let cty::Value::Object(attrs) = plan else {
+        return;
+    };
+    for nb in &block.blocks {
+        let Some(v) = attrs.get_mut(&nb.type_name) else {
+            continue;
+        };
+        let configured = match config {
+            cty::Value::Object(c) => c.get(&nb.type_name).unwrap_or(&cty::Value::Null),
+            _ => &cty::Value::Null,
+        };
+        if matches!(nb.nesting, Nesting::Single) {
+            if configured.is_null() {
+                *v = cty::Value::Null;
+            } else if !configured.is_unknown() {
+                drop_unconfigured_blocks(&nb.block, configured, v);
+            }
+        }
+    }
+}
+
 /// Marks computed attributes that the configuration leaves null as "known after apply", so the
 /// resource may set them. Call it only when the resource changes.
 pub fn mark_computed_unknown(schema: &Schema, config: &cty::Value, plan: &mut cty::Value) {
@@ -217,6 +243,7 @@ pub fn plan_change(
         };
     }
     let mut plan = proposed.clone();
+    drop_unconfigured_blocks(&schema.block, config, &mut plan);
     apply_defaults(schema, config, &mut plan);
     null_write_only(schema, &mut plan);
     if plan != *prior {

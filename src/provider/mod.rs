@@ -19,7 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::conductorone::{self, ClientConfig, RetryPolicy};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::data_source::AnyDataSource;
 use crate::framework::resource::AnyResource;
 use crate::framework::{ConfigureRequest, ConfigureResponse, Diagnostics, Provider, Value};

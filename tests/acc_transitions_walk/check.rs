@@ -110,9 +110,7 @@ pub(crate) fn differences(
     let names: BTreeSet<&String> = state.resources.keys().collect();
     let want: BTreeSet<&String> = after.resources.iter().map(|r| &r.label).collect();
     if names != want {
-        bad.push(format!(
-            "resources in state {names:?}, configured {want:?}"
-        ));
+        bad.push(format!("resources in state {names:?}, configured {want:?}"));
     }
     let ids = state.ids();
     for r in &after.resources {
@@ -122,7 +120,10 @@ pub(crate) fn differences(
         let attrs = &state.resources[&r.label];
         let who = &r.label;
         let Some(conn) = live_connectors.get(&got.id) else {
-            bad.push(format!("{who}: connector {} is not live in the emulator", got.id));
+            bad.push(format!(
+                "{who}: connector {} is not live in the emulator",
+                got.id
+            ));
             continue;
         };
         if conn["appId"] != got.app_id.as_str() {
@@ -268,7 +269,10 @@ pub(crate) fn leftovers(emu: &Emulator, precreated: &[String]) -> Vec<String> {
     for app in emu.apps() {
         let id = app["id"].as_str().unwrap_or_default();
         if app["deletedAt"].is_null() && !precreated.iter().any(|p| p == id) {
-            bad.push(format!("app {id} ({}) left after destroy", app["displayName"]));
+            bad.push(format!(
+                "app {id} ({}) left after destroy",
+                app["displayName"]
+            ));
         }
         for c in emu.connectors(id) {
             if c["deletedAt"].is_null() {

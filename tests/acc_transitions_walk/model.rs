@@ -207,7 +207,11 @@ impl fmt::Display for Move {
                 f,
                 "{t}: configure a {}{}",
                 kind_name(*kind),
-                if *write_only { ", write-only secret" } else { "" }
+                if *write_only {
+                    ", write-only secret"
+                } else {
+                    ""
+                }
             ),
             Change::NewClient(kind) => write!(f, "{t}: client ID of another {}", kind_name(*kind)),
             Change::RotateSecret => write!(f, "{t}: rotate the secret"),

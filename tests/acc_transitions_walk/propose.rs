@@ -117,13 +117,11 @@ fn candidate(w: &mut World, rng: &mut Rng, limits: &Limits) -> Move {
                 write_only: limits.write_only && rng.chance(1, 2),
             },
         },
-        7 => Change::NewClient(
-            match r.creds.as_ref().map(|c| c.kind) {
-                // Half the time the other kind: Custom Connection ⇄ Web app.
-                Some(k) if rng.chance(1, 2) => k,
-                _ => kind(rng),
-            },
-        ),
+        7 => Change::NewClient(match r.creds.as_ref().map(|c| c.kind) {
+            // Half the time the other kind: Custom Connection ⇄ Web app.
+            Some(k) if rng.chance(1, 2) => k,
+            _ => kind(rng),
+        }),
         8 => Change::RotateSecret,
         9 => Change::WriteOnly(!matches!(
             r.creds.as_ref().map(|c| c.form),
@@ -178,7 +176,9 @@ pub(crate) fn initial(w: &mut World, rng: &mut Rng, limits: &Limits) -> Vec<Move
         }
         let mut next = trial.clone();
         for m in &moves {
-            next = next.with(m, &mut DryRun).expect("adds apply to an empty world");
+            next = next
+                .with(m, &mut DryRun)
+                .expect("adds apply to an empty world");
         }
         if next.problem(limits.write_only).is_none() {
             *w = trial;

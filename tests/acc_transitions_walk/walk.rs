@@ -59,7 +59,11 @@ pub(crate) struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "=== {} failed at step {}: {}", self.case, self.step, self.what)?;
+        writeln!(
+            f,
+            "=== {} failed at step {}: {}",
+            self.case, self.step, self.what
+        )?;
         writeln!(f, "reproduce: {}", self.reproduce)?;
         writeln!(f, "moves:")?;
         for m in &self.moves {
@@ -216,7 +220,10 @@ fn walk(tf: &Terraform, source: &Source, progress: &mut Progress) -> Result<(), 
         };
         eprintln!("step {step}: {}", progress.moves.join("; "));
         if let Some(why) = next.problem(limits.write_only) {
-            return Err((format!("the walk made an invalid configuration: {why}"), String::new()));
+            return Err((
+                format!("the walk made an invalid configuration: {why}"),
+                String::new(),
+            ));
         }
         let secrets = secrets_of(&[&world, &next]);
         wd.write("main.tf", &next.hcl(&precreated, &users));
@@ -233,7 +240,10 @@ fn walk(tf: &Terraform, source: &Source, progress: &mut Progress) -> Result<(), 
         );
         if !bad.is_empty() {
             return Err((
-                format!("the emulator does not match the configuration:\n  {}", bad.join("\n  ")),
+                format!(
+                    "the emulator does not match the configuration:\n  {}",
+                    bad.join("\n  ")
+                ),
                 String::new(),
             ));
         }
@@ -251,11 +261,17 @@ fn walk(tf: &Terraform, source: &Source, progress: &mut Progress) -> Result<(), 
         return Err(("destroy failed".to_owned(), trimmed(&out, &secrets)));
     }
     if let Some(word) = forbidden_in(&out) {
-        return Err((format!("destroy output says {word:?}"), trimmed(&out, &secrets)));
+        return Err((
+            format!("destroy output says {word:?}"),
+            trimmed(&out, &secrets),
+        ));
     }
     let left = leftovers(&env.emu, &precreated);
     if !left.is_empty() {
-        return Err((format!("left after destroy:\n  {}", left.join("\n  ")), String::new()));
+        return Err((
+            format!("left after destroy:\n  {}", left.join("\n  ")),
+            String::new(),
+        ));
     }
     Ok(())
 }
@@ -297,15 +313,15 @@ fn apply_step(wd: &Workdir, secrets: &[String]) -> Result<(), StepError> {
         return Err(("apply failed".to_owned(), trimmed(&out, secrets)));
     }
     if let Some(word) = forbidden_in(&out) {
-        return Err((format!("apply output says {word:?}"), trimmed(&out, secrets)));
+        return Err((
+            format!("apply output says {word:?}"),
+            trimmed(&out, secrets),
+        ));
     }
     let plan = wd.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     if plan.code() != Some(0) {
         return Err((
-            format!(
-                "the plan after apply is not empty (exit {:?})",
-                plan.code()
-            ),
+            format!("the plan after apply is not empty (exit {:?})", plan.code()),
             trimmed(&plan, secrets),
         ));
     }

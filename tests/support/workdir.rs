@@ -21,7 +21,7 @@ use super::terraform::Terraform;
 /// Environment variables of the caller that would change what Terraform does under test; they are
 /// removed so a developer's shell cannot make a test pass or fail. Tests set what they need with
 /// [`Workdir::env`].
-const SCRUBBED_ENV: &[&str] = &[
+pub(crate) const SCRUBBED_ENV: &[&str] = &[
     "TF_CLI_CONFIG_FILE",
     "TF_CLI_ARGS",
     "TF_DATA_DIR",

@@ -242,3 +242,34 @@ fn write_only_is_refused_without_the_capability() {
         assert!(diags.is_empty(), "allowed={allowed}");
     }
 }
+
+#[test]
+fn a_single_block_removed_from_the_configuration_is_planned_absent() {
+    use crate::framework::schema::NestedBlock;
+    let inner = Block {
+        attributes: vec![attr("create", Presence::Optional)],
+        ..Block::default()
+    };
+    let schema = Schema::new(Block {
+        attributes: vec![attr("name", Presence::Required)],
+        blocks: vec![NestedBlock {
+            type_name: "timeouts".into(),
+            block: inner,
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+        }],
+        ..Block::default()
+    });
+    let prior = obj(&[("name", s("a")), ("timeouts", obj(&[("create", s("5m"))]))]);
+    let config = obj(&[("name", s("a")), ("timeouts", cty::Value::Null)]);
+    // Terraform 1.0 proposes the prior block although the configuration removed it.
+    let outcome = plan_change(&schema, &prior, &prior, &config);
+    assert_eq!(
+        outcome.plan,
+        obj(&[("name", s("a")), ("timeouts", cty::Value::Null)])
+    );
+    // A configured block is planned as proposed.
+    let kept = obj(&[("name", s("a")), ("timeouts", obj(&[("create", s("9m"))]))]);
+    assert_eq!(plan_change(&schema, &prior, &kept, &kept).plan, kept);
+}

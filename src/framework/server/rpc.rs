@@ -1,4 +1,5 @@
-//! The generated tfplugin6 service trait, implemented by forwarding each RPC to its module.
+//! The generated tfplugin6 service trait, implemented by forwarding each RPC to its module: one
+//! table of the RPCs served, one of those refused, then the few that need their own code.
 
 use tonic::{Request, Response, Status, Streaming};
 
@@ -12,292 +13,90 @@ use crate::proto::tfplugin6::provider_server;
 
 type RpcResult<T> = Result<Response<T>, Status>;
 
-#[tonic::async_trait]
-impl<P: Provider> provider_server::Provider for ProviderService<P> {
-    async fn get_metadata(
-        &self,
-        _request: Request<pb::get_metadata::Request>,
-    ) -> RpcResult<pb::get_metadata::Response> {
-        let inner = self.inner.clone();
-        let type_name = String::new();
-        guard::run("GetMetadata", type_name, async move {
-            metadata::get_metadata(&inner)
-        })
-        .await
-    }
+/// The type name a request is about, for the panic guard's diagnostics.
+macro_rules! type_name_of {
+    (typed, $req:ident) => {
+        $req.type_name.clone()
+    };
+    (untyped, $req:ident) => {
+        String::new()
+    };
+}
 
-    async fn get_provider_schema(
-        &self,
-        _request: Request<pb::get_provider_schema::Request>,
-    ) -> RpcResult<pb::get_provider_schema::Response> {
-        let inner = self.inner.clone();
-        let type_name = String::new();
-        guard::run("GetProviderSchema", type_name, async move {
-            metadata::get_provider_schema(&inner)
-        })
-        .await
-    }
+/// Implements the tfplugin6 service from two tables: unary RPCs forwarded to their module under
+/// the panic guard (`method: RpcName, typed|untyped, |inner, req| body;`, where the message
+/// module is named like the method), and RPCs this provider does not offer
+/// (`method(message module): RpcName;`). Anything else (streams, functions, StopProvider) is
+/// written out after them.
+macro_rules! provider_service {
+    (
+        forwarded { $( $method:ident : $rpc:literal, $kind:ident, |$inner:ident, $req:ident| $body:expr ; )* }
+        unimplemented { $( $umethod:ident ( $umsg:ident ) : $urpc:literal ; )* }
+        $($rest:tt)*
+    ) => {
+        #[tonic::async_trait]
+        impl<P: Provider> provider_server::Provider for ProviderService<P> {
+            $(
+                async fn $method(
+                    &self,
+                    request: Request<pb::$method::Request>,
+                ) -> RpcResult<pb::$method::Response> {
+                    let $inner = self.inner.clone();
+                    let $req = request.into_inner();
+                    let type_name = type_name_of!($kind, $req);
+                    guard::run($rpc, type_name, async move { $body }).await
+                }
+            )*
+            $(
+                async fn $umethod(
+                    &self,
+                    _request: Request<pb::$umsg::Request>,
+                ) -> RpcResult<pb::$umsg::Response> {
+                    Err(unsupported::unimplemented($urpc))
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
 
-    async fn get_resource_identity_schemas(
-        &self,
-        _request: Request<pb::get_resource_identity_schemas::Request>,
-    ) -> RpcResult<pb::get_resource_identity_schemas::Response> {
-        let inner = self.inner.clone();
-        let type_name = String::new();
-        guard::run("GetResourceIdentitySchemas", type_name, async move {
-            metadata::get_resource_identity_schemas(&inner)
-        })
-        .await
+provider_service! {
+    forwarded {
+        get_metadata: "GetMetadata", untyped, |inner, _req| metadata::get_metadata(&inner);
+        get_provider_schema: "GetProviderSchema", untyped, |inner, _req| metadata::get_provider_schema(&inner);
+        get_resource_identity_schemas: "GetResourceIdentitySchemas", untyped,
+            |inner, _req| metadata::get_resource_identity_schemas(&inner);
+        upgrade_resource_identity: "UpgradeResourceIdentity", typed,
+            |inner, req| metadata::upgrade_resource_identity(&inner, &req);
+        validate_provider_config: "ValidateProviderConfig", untyped,
+            |inner, req| provider_config::validate(&inner, req).await;
+        configure_provider: "ConfigureProvider", untyped, |inner, req| provider_config::configure(&inner, req).await;
+        validate_resource_config: "ValidateResourceConfig", typed, |inner, req| validate::resource(&inner, req).await;
+        validate_data_resource_config: "ValidateDataResourceConfig", typed,
+            |inner, req| validate::data_source(&inner, req).await;
+        upgrade_resource_state: "UpgradeResourceState", typed, |inner, req| state::upgrade(&inner, &req);
+        read_resource: "ReadResource", typed, |inner, req| state::read(&inner, req).await;
+        plan_resource_change: "PlanResourceChange", typed, |inner, req| plan::plan(&inner, req).await;
+        apply_resource_change: "ApplyResourceChange", typed, |inner, req| apply::apply(&inner, req).await;
+        import_resource_state: "ImportResourceState", typed, |inner, req| state::import(&inner, req).await;
+        read_data_source: "ReadDataSource", typed, |inner, req| data::read(&inner, req).await;
     }
-
-    async fn upgrade_resource_identity(
-        &self,
-        request: Request<pb::upgrade_resource_identity::Request>,
-    ) -> RpcResult<pb::upgrade_resource_identity::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("UpgradeResourceIdentity", type_name, async move {
-            metadata::upgrade_resource_identity(&inner, &req)
-        })
-        .await
-    }
-
-    async fn validate_provider_config(
-        &self,
-        request: Request<pb::validate_provider_config::Request>,
-    ) -> RpcResult<pb::validate_provider_config::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = String::new();
-        guard::run("ValidateProviderConfig", type_name, async move {
-            provider_config::validate(&inner, req).await
-        })
-        .await
-    }
-
-    async fn configure_provider(
-        &self,
-        request: Request<pb::configure_provider::Request>,
-    ) -> RpcResult<pb::configure_provider::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = String::new();
-        guard::run("ConfigureProvider", type_name, async move {
-            provider_config::configure(&inner, req).await
-        })
-        .await
-    }
-
-    async fn validate_resource_config(
-        &self,
-        request: Request<pb::validate_resource_config::Request>,
-    ) -> RpcResult<pb::validate_resource_config::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ValidateResourceConfig", type_name, async move {
-            validate::resource(&inner, req).await
-        })
-        .await
-    }
-
-    async fn validate_data_resource_config(
-        &self,
-        request: Request<pb::validate_data_resource_config::Request>,
-    ) -> RpcResult<pb::validate_data_resource_config::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ValidateDataResourceConfig", type_name, async move {
-            validate::data_source(&inner, req).await
-        })
-        .await
-    }
-
-    async fn upgrade_resource_state(
-        &self,
-        request: Request<pb::upgrade_resource_state::Request>,
-    ) -> RpcResult<pb::upgrade_resource_state::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("UpgradeResourceState", type_name, async move {
-            state::upgrade(&inner, &req)
-        })
-        .await
-    }
-
-    async fn read_resource(
-        &self,
-        request: Request<pb::read_resource::Request>,
-    ) -> RpcResult<pb::read_resource::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ReadResource", type_name, async move {
-            state::read(&inner, req).await
-        })
-        .await
-    }
-
-    async fn plan_resource_change(
-        &self,
-        request: Request<pb::plan_resource_change::Request>,
-    ) -> RpcResult<pb::plan_resource_change::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("PlanResourceChange", type_name, async move {
-            plan::plan(&inner, req).await
-        })
-        .await
-    }
-
-    async fn apply_resource_change(
-        &self,
-        request: Request<pb::apply_resource_change::Request>,
-    ) -> RpcResult<pb::apply_resource_change::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ApplyResourceChange", type_name, async move {
-            apply::apply(&inner, req).await
-        })
-        .await
-    }
-
-    async fn import_resource_state(
-        &self,
-        request: Request<pb::import_resource_state::Request>,
-    ) -> RpcResult<pb::import_resource_state::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ImportResourceState", type_name, async move {
-            state::import(&inner, req).await
-        })
-        .await
-    }
-
-    async fn read_data_source(
-        &self,
-        request: Request<pb::read_data_source::Request>,
-    ) -> RpcResult<pb::read_data_source::Response> {
-        let inner = self.inner.clone();
-        let req = request.into_inner();
-        let type_name = req.type_name.clone();
-        guard::run("ReadDataSource", type_name, async move {
-            data::read(&inner, req).await
-        })
-        .await
-    }
-
-    async fn move_resource_state(
-        &self,
-        _request: Request<pb::move_resource_state::Request>,
-    ) -> RpcResult<pb::move_resource_state::Response> {
-        Err(unsupported::unimplemented("MoveResourceState"))
-    }
-
-    async fn generate_resource_config(
-        &self,
-        _request: Request<pb::generate_resource_config::Request>,
-    ) -> RpcResult<pb::generate_resource_config::Response> {
-        Err(unsupported::unimplemented("GenerateResourceConfig"))
-    }
-
-    async fn validate_ephemeral_resource_config(
-        &self,
-        _request: Request<pb::validate_ephemeral_resource_config::Request>,
-    ) -> RpcResult<pb::validate_ephemeral_resource_config::Response> {
-        Err(unsupported::unimplemented(
-            "ValidateEphemeralResourceConfig",
-        ))
-    }
-
-    async fn open_ephemeral_resource(
-        &self,
-        _request: Request<pb::open_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::open_ephemeral_resource::Response> {
-        Err(unsupported::unimplemented("OpenEphemeralResource"))
-    }
-
-    async fn renew_ephemeral_resource(
-        &self,
-        _request: Request<pb::renew_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::renew_ephemeral_resource::Response> {
-        Err(unsupported::unimplemented("RenewEphemeralResource"))
-    }
-
-    async fn close_ephemeral_resource(
-        &self,
-        _request: Request<pb::close_ephemeral_resource::Request>,
-    ) -> RpcResult<pb::close_ephemeral_resource::Response> {
-        Err(unsupported::unimplemented("CloseEphemeralResource"))
-    }
-
-    async fn validate_list_resource_config(
-        &self,
-        _request: Request<pb::validate_list_resource_config::Request>,
-    ) -> RpcResult<pb::validate_list_resource_config::Response> {
-        Err(unsupported::unimplemented("ValidateListResourceConfig"))
-    }
-
-    async fn validate_state_store_config(
-        &self,
-        _request: Request<pb::validate_state_store::Request>,
-    ) -> RpcResult<pb::validate_state_store::Response> {
-        Err(unsupported::unimplemented("ValidateStateStoreConfig"))
-    }
-
-    async fn configure_state_store(
-        &self,
-        _request: Request<pb::configure_state_store::Request>,
-    ) -> RpcResult<pb::configure_state_store::Response> {
-        Err(unsupported::unimplemented("ConfigureStateStore"))
-    }
-
-    async fn lock_state(
-        &self,
-        _request: Request<pb::lock_state::Request>,
-    ) -> RpcResult<pb::lock_state::Response> {
-        Err(unsupported::unimplemented("LockState"))
-    }
-
-    async fn unlock_state(
-        &self,
-        _request: Request<pb::unlock_state::Request>,
-    ) -> RpcResult<pb::unlock_state::Response> {
-        Err(unsupported::unimplemented("UnlockState"))
-    }
-
-    async fn get_states(
-        &self,
-        _request: Request<pb::get_states::Request>,
-    ) -> RpcResult<pb::get_states::Response> {
-        Err(unsupported::unimplemented("GetStates"))
-    }
-
-    async fn delete_state(
-        &self,
-        _request: Request<pb::delete_state::Request>,
-    ) -> RpcResult<pb::delete_state::Response> {
-        Err(unsupported::unimplemented("DeleteState"))
-    }
-
-    async fn plan_action(
-        &self,
-        _request: Request<pb::plan_action::Request>,
-    ) -> RpcResult<pb::plan_action::Response> {
-        Err(unsupported::unimplemented("PlanAction"))
-    }
-
-    async fn validate_action_config(
-        &self,
-        _request: Request<pb::validate_action_config::Request>,
-    ) -> RpcResult<pb::validate_action_config::Response> {
-        Err(unsupported::unimplemented("ValidateActionConfig"))
+    unimplemented {
+        move_resource_state(move_resource_state): "MoveResourceState";
+        generate_resource_config(generate_resource_config): "GenerateResourceConfig";
+        validate_ephemeral_resource_config(validate_ephemeral_resource_config): "ValidateEphemeralResourceConfig";
+        open_ephemeral_resource(open_ephemeral_resource): "OpenEphemeralResource";
+        renew_ephemeral_resource(renew_ephemeral_resource): "RenewEphemeralResource";
+        close_ephemeral_resource(close_ephemeral_resource): "CloseEphemeralResource";
+        validate_list_resource_config(validate_list_resource_config): "ValidateListResourceConfig";
+        validate_state_store_config(validate_state_store): "ValidateStateStoreConfig";
+        configure_state_store(configure_state_store): "ConfigureStateStore";
+        lock_state(lock_state): "LockState";
+        unlock_state(unlock_state): "UnlockState";
+        get_states(get_states): "GetStates";
+        delete_state(delete_state): "DeleteState";
+        plan_action(plan_action): "PlanAction";
+        validate_action_config(validate_action_config): "ValidateActionConfig";
     }
 
     type ListResourceStream = tokio_stream::Empty<Result<pb::list_resource::Event, Status>>;

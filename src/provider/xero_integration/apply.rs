@@ -13,13 +13,11 @@ use chrono::SecondsFormat;
 use tokio_util::sync::CancellationToken;
 
 use super::credentials::{
-    Configured, SECRET, check, forget_verified, needs_check, remember_verified, sends_credentials,
-    type_name,
+    Configured, check_if_due, refuse_missing_secret, scrub_private, sends_credentials,
 };
-use super::{XeroIntegrationIdentity, XeroIntegrationModel, app_type};
+use super::{XeroIntegrationIdentity, XeroIntegrationModel};
 use crate::conductorone::models::{Connector, EnvConfig, XERO_CATALOG_ID};
-use crate::conductorone::{ApiError, Client, ErrorKind, NewApp, NewConnector};
-use crate::cty::Path;
+use crate::conductorone::{ApiError, AppChanges, Client, ErrorKind, NewApp, NewConnector};
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
     UpdateRequest, UpdateResponse, Value,
@@ -117,151 +115,145 @@ fn env_config(id: &str, secret: &SecretString) -> EnvConfig {
     ])
 }
 
-fn missing_secret(diags: &mut Diagnostics) {
-    diags.error_at(
-        Path::attr(SECRET),
-        "Missing Xero Client Secret",
-        "xero_client_id is being set or changed, but no secret is configured. Set xero_client_secret_wo \
-         (Terraform 1.11 or later) or xero_client_secret.",
-    );
-}
-
 fn timeout_of(text: &Value<String>) -> Duration {
     text.as_str()
         .and_then(|t| parse_go_duration(t).ok())
         .unwrap_or(DEFAULT_TIMEOUT)
 }
 
-/// Creates the connector (and first its app, with `new_app`).
+/// Creates the connector (and first its app, with `new_app`), after the credential check.
 pub(super) async fn create(
     ctx: &Context<ProviderData>,
     req: CreateRequest<XeroIntegrationModel>,
     resp: &mut CreateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
 ) {
-    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
+    let diags = &mut resp.diagnostics;
+    let Some(data) = ctx.require_data(diags) else {
         return;
     };
     let cancel = ctx.cancellation();
     let config = &req.config;
+    let sends = sends_credentials(config, &req.plan, None);
+    if refuse_missing_secret(config, sends, diags) {
+        return;
+    }
+    let Some(checked) = check_if_due(ctx, config, sends, None, diags).await else {
+        return;
+    };
     let mut state = req.plan.clone();
-    let configured = Configured::of(config);
-    if !configured.id.is_null() && configured.secret.is_null() {
-        return missing_secret(&mut resp.diagnostics);
-    }
-    let creds = configured.known();
+    state.xero_app_type = checked.app_type(config, sends, None);
 
-    let mut verified = false;
-    if needs_check(config, true, None, &req.private) == Some(true) {
-        let Some((id, secret)) = &creds else { return };
-        match check(
-            &data,
-            id,
-            secret,
-            configured.secret_attr,
-            cancel,
-            &mut resp.diagnostics,
-        )
-        .await
-        {
-            Some(t) => {
-                state.xero_app_type = Value::Known(type_name(t).to_owned());
-                verified = true;
-            }
-            None => return,
-        }
-    } else if state.xero_app_type.known().is_none() {
-        state.xero_app_type = Value::Known(app_type::UNVERIFIED.to_owned());
-    }
-
-    let mut made_app = None;
-    let app_id = match config.new_app.known() {
-        Some(new_app) => {
-            let new = NewApp {
-                display_name: new_app.display_name.as_str().unwrap_or_default().to_owned(),
-                description: new_app.description.as_str().unwrap_or_default().to_owned(),
-            };
-            match data.client.create_app(&new, cancel).await {
-                Ok(app) => {
-                    made_app = Some(app.id.clone());
-                    app.id
-                }
-                Err(e) => return api_error(&mut resp.diagnostics, "Cannot Create the App", &e),
-            }
-        }
-        None => config.app_id.as_str().unwrap_or_default().to_owned(),
+    let Some(made_app) = app_for(&data.client, config, cancel, diags).await else {
+        return;
     };
+    let app_id = made_app.id().to_owned();
     state.app_id = Value::Known(app_id.clone());
-
-    let new = NewConnector {
-        catalog_id: XERO_CATALOG_ID.to_owned(),
-        display_name: DISPLAY_NAME.to_owned(),
-        user_ids: config.user_ids.known().cloned().unwrap_or_default(),
-    };
-    let made = match &creds {
-        Some((id, secret)) => {
-            data.client
-                .create_connector(&app_id, &new, &env_config(id, secret), cancel)
-                .await
-        }
-        None => {
-            data.client
-                .create_connector_delegated(&app_id, &new, cancel)
-                .await
-        }
-    };
-    let connector = match made {
+    let connector = match new_connector(&data.client, &app_id, config, cancel).await {
         Ok(c) => c,
         Err(e) => {
-            api_error(
-                &mut resp.diagnostics,
-                "Cannot Create the Xero Connector",
-                &e,
-            );
-            if let Some(app) = made_app {
-                undo_app(&data.client, &app, state, cancel, resp).await;
+            api_error(diags, "Cannot Create the Xero Connector", &e);
+            if let AppFor::Made(app) = made_app {
+                resp.state = undo_app(&data.client, &app, state, cancel, diags).await;
             }
             return;
         }
     };
     apply_connector(&mut state, &connector);
     settle(&mut state);
-    if let (true, Some((id, secret))) = (verified, &creds) {
-        remember_verified(&mut resp.private, id, secret);
-    }
     resp.identity = state.identity();
-    let wait = state.wait_for_sync.known() == Some(&true) && creds.is_some();
+    let wait = state.wait_for_sync.known() == Some(&true) && sends;
     let timeout = state
         .timeouts
         .known()
         .map_or(DEFAULT_TIMEOUT, |t| timeout_of(&t.create));
     resp.state = Some(state);
     if wait {
-        wait_for_sync(
-            &data.client,
-            &app_id,
-            &connector.id,
-            timeout,
-            cancel,
-            &mut resp.diagnostics,
-        )
-        .await;
+        wait_for_sync(&data.client, &app_id, &connector.id, timeout, cancel, diags).await;
     }
 }
 
-/// After a failed connector create: deletes the app `new_app` made; if that fails too, returns it
-/// as partial state so Terraform tracks it (as tainted) and deletes it on the next apply.
+/// The app a new connector goes into.
+enum AppFor {
+    /// `app_id`: an app that exists.
+    Existing(String),
+    /// `new_app`: the app just made for it (deleted again if the connector cannot be made).
+    Made(String),
+}
+
+impl AppFor {
+    fn id(&self) -> &str {
+        match self {
+            Self::Existing(id) | Self::Made(id) => id,
+        }
+    }
+}
+
+/// The configured app, creating it for `new_app`. `None` after adding an error.
+async fn app_for(
+    client: &Client,
+    config: &XeroIntegrationModel,
+    cancel: &CancellationToken,
+    diags: &mut Diagnostics,
+) -> Option<AppFor> {
+    let Some(new_app) = config.new_app.known() else {
+        return Some(AppFor::Existing(
+            config.app_id.as_str().unwrap_or_default().to_owned(),
+        ));
+    };
+    let new = NewApp {
+        display_name: new_app.display_name.as_str().unwrap_or_default().to_owned(),
+        description: new_app.description.as_str().unwrap_or_default().to_owned(),
+    };
+    match client.create_app(&new, cancel).await {
+        Ok(app) => Some(AppFor::Made(app.id)),
+        Err(e) => {
+            api_error(diags, "Cannot Create the App", &e);
+            None
+        }
+    }
+}
+
+/// Creates the connector in `app_id`: with the configured credentials, or delegated without.
+async fn new_connector(
+    client: &Client,
+    app_id: &str,
+    config: &XeroIntegrationModel,
+    cancel: &CancellationToken,
+) -> Result<Connector, ApiError> {
+    let new = NewConnector {
+        catalog_id: XERO_CATALOG_ID.to_owned(),
+        display_name: DISPLAY_NAME.to_owned(),
+        user_ids: config.user_ids.known().cloned().unwrap_or_default(),
+    };
+    match Configured::of(config).known() {
+        Some((id, secret)) => {
+            client
+                .create_connector(app_id, &new, &env_config(&id, &secret), cancel)
+                .await
+        }
+        None => {
+            client
+                .create_connector_delegated(app_id, &new, cancel)
+                .await
+        }
+    }
+}
+
+/// After a failed connector create: deletes the app `new_app` made. If that fails too, the app
+/// is returned as partial state, so Terraform tracks it (as tainted) and deletes it on the next
+/// apply.
 async fn undo_app(
     client: &Client,
     app_id: &str,
     mut state: XeroIntegrationModel,
     cancel: &CancellationToken,
-    resp: &mut CreateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
-) {
+    diags: &mut Diagnostics,
+) -> Option<XeroIntegrationModel> {
     match client.delete_app(app_id, cancel).await {
-        Ok(()) => {}
-        Err(e) if e.is_not_found() => {}
+        Ok(()) => None,
+        Err(e) if e.is_not_found() => None,
         Err(e) => {
-            resp.diagnostics.error(
+            diags.error(
                 "Created App Kept in State",
                 format!(
                     "The app {app_id} made for new_app could not be deleted after the connector failed ({e}). It \
@@ -270,123 +262,53 @@ async fn undo_app(
             );
             state.id = Value::Null;
             settle(&mut state);
-            resp.state = Some(state);
+            Some(state)
         }
     }
 }
 
-/// Updates the connector in place: credentials with `updateMask=config` only when they change,
-/// owners through the delegated update.
+/// Updates the connector in place, after the credential check: the credentials (with
+/// `updateMask=config`) when they change, the owners through the delegated update, and the name
+/// and description of the app `new_app` made.
 pub(super) async fn update(
     ctx: &Context<ProviderData>,
     req: UpdateRequest<XeroIntegrationModel, XeroIntegrationIdentity>,
     resp: &mut UpdateResponse<XeroIntegrationModel, XeroIntegrationIdentity>,
 ) {
-    let prior = &req.prior;
-    let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
-        resp.state = prior.clone();
+    // Until something is written, an error leaves the prior state as it was.
+    resp.state = req.prior.clone();
+    let diags = &mut resp.diagnostics;
+    let Some(data) = ctx.require_data(diags) else {
         return;
     };
     let cancel = ctx.cancellation();
-    let config = &req.config;
-    let mut state = req.plan.clone();
-    let configured = Configured::of(config);
+    let (config, prior) = (&req.config, &req.prior);
     let sends = sends_credentials(config, &req.plan, Some(prior));
-    if sends && !configured.id.is_null() && configured.secret.is_null() {
-        resp.state = prior.clone();
-        return missing_secret(&mut resp.diagnostics);
+    if refuse_missing_secret(config, sends, diags) {
+        return;
     }
-    let creds = configured.known();
-
-    let mut verified = false;
-    if needs_check(config, sends, Some(prior), &req.private) == Some(true) {
-        let Some((id, secret)) = &creds else { return };
-        match check(
-            &data,
-            id,
-            secret,
-            configured.secret_attr,
-            cancel,
-            &mut resp.diagnostics,
-        )
-        .await
-        {
-            Some(t) => {
-                state.xero_app_type = Value::Known(type_name(t).to_owned());
-                verified = true;
-            }
-            None => {
-                resp.state = prior.clone();
-                return;
-            }
-        }
-    } else if state.xero_app_type.known().is_none() {
-        state.xero_app_type = prior.xero_app_type.clone();
-    }
-
-    let (Some(app_id), Some(id)) = (prior.app_id.known().cloned(), prior.id.known().cloned())
-    else {
-        resp.state = prior.clone();
-        return resp.diagnostics.error(
-            "Connector Not Created",
-            "The state holds no connector ID (an earlier create failed half-way). Taint or replace the resource: \
-             terraform apply -replace=<address>.",
-        );
+    let Some(checked) = check_if_due(ctx, config, sends, Some(prior), diags).await else {
+        return;
     };
-    let target = Connector {
-        id: id.clone(),
-        app_id: app_id.clone(),
-        ..Connector::default()
+    let Some(target) = existing_connector(prior, diags) else {
+        return;
     };
-
-    if sends {
-        let Some((cid, secret)) = &creds else {
-            resp.state = prior.clone();
-            return missing_secret(&mut resp.diagnostics);
-        };
-        let c = Connector {
-            config: Some(env_config(cid, secret)),
-            ..target.clone()
-        };
-        if let Err(e) = data.client.update_connector(&c, &["config"], cancel).await {
-            resp.state = prior.clone();
-            return api_error(
-                &mut resp.diagnostics,
-                "Cannot Update the Xero Credentials",
-                &e,
-            );
-        }
-        if !verified {
-            forget_verified(&mut resp.private);
-        }
+    let mut state = req.plan.clone();
+    state.xero_app_type = checked.app_type(config, sends, Some(prior));
+    if sends && let Err(e) = write_credentials(&data.client, &target, config, cancel).await {
+        return api_error(diags, "Cannot Update the Xero Credentials", &e);
     }
-    if let (true, Some((cid, secret))) = (verified, &creds) {
-        remember_verified(&mut resp.private, cid, secret);
-    }
-
-    if let Some(want) = state.user_ids.known().cloned()
-        && ordered_owners(&prior.user_ids, &want) != prior.user_ids
-    {
-        let c = Connector {
-            user_ids: want.clone(),
-            ..target
-        };
-        match data
-            .client
-            .update_connector_delegated(&c, &["userIds"], cancel)
-            .await
-        {
-            Ok(c) => state.user_ids = ordered_owners(&Value::Known(want), &c.user_ids),
-            Err(e) => {
-                state.user_ids = prior.user_ids.clone();
-                api_error(
-                    &mut resp.diagnostics,
-                    "Cannot Update the Connector's Owners",
-                    &e,
-                );
-            }
-        }
-    }
+    update_owners(&data.client, &target, prior, &mut state, cancel, diags).await;
+    rename_app(
+        &data.client,
+        &target.app_id,
+        prior,
+        &mut state,
+        cancel,
+        diags,
+    )
+    .await;
+    scrub_private(&mut resp.private);
     settle(&mut state);
     resp.identity = state.identity();
     let wait = sends && state.wait_for_sync.known() == Some(&true);
@@ -396,15 +318,113 @@ pub(super) async fn update(
         .map_or(DEFAULT_TIMEOUT, |t| timeout_of(&t.update));
     resp.state = state;
     if wait {
-        wait_for_sync(
-            &data.client,
-            &app_id,
-            &id,
-            timeout,
-            cancel,
-            &mut resp.diagnostics,
-        )
-        .await;
+        let (app_id, id) = (&target.app_id, &target.id);
+        wait_for_sync(&data.client, app_id, id, timeout, cancel, diags).await;
+    }
+}
+
+/// The connector a state names (app and connector ID only). `None`, with an error, when an
+/// earlier create failed half-way and left no connector ID.
+fn existing_connector(prior: &XeroIntegrationModel, diags: &mut Diagnostics) -> Option<Connector> {
+    match (prior.app_id.known(), prior.id.known()) {
+        (Some(app_id), Some(id)) if !app_id.is_empty() && !id.is_empty() => Some(Connector {
+            id: id.clone(),
+            app_id: app_id.clone(),
+            ..Connector::default()
+        }),
+        _ => {
+            diags.error(
+                "Connector Not Created",
+                "The state holds no connector ID (an earlier create failed half-way). Taint or replace the \
+                 resource: terraform apply -replace=<address>.",
+            );
+            None
+        }
+    }
+}
+
+/// Sends the configured credentials to the connector (`updateMask=config`).
+async fn write_credentials(
+    client: &Client,
+    target: &Connector,
+    config: &XeroIntegrationModel,
+    cancel: &CancellationToken,
+) -> Result<(), ApiError> {
+    // Validation and refuse_missing_secret let no incomplete pair through to a write.
+    let Some((id, secret)) = Configured::of(config).known() else {
+        return Err(ApiError::new(
+            ErrorKind::InvalidArgument,
+            "update connector",
+            "the configuration holds no complete Xero client ID and secret",
+        ));
+    };
+    let c = Connector {
+        config: Some(env_config(&id, &secret)),
+        ..target.clone()
+    };
+    client
+        .update_connector(&c, &["config"], cancel)
+        .await
+        .map(drop)
+}
+
+/// Sets the connector's owners when the plan names others than the prior state; on failure the
+/// state keeps the prior owners.
+async fn update_owners(
+    client: &Client,
+    target: &Connector,
+    prior: &XeroIntegrationModel,
+    state: &mut XeroIntegrationModel,
+    cancel: &CancellationToken,
+    diags: &mut Diagnostics,
+) {
+    let Some(want) = state.user_ids.known().cloned() else {
+        return;
+    };
+    if ordered_owners(&prior.user_ids, &want) == prior.user_ids {
+        return;
+    }
+    let c = Connector {
+        user_ids: want.clone(),
+        ..target.clone()
+    };
+    match client
+        .update_connector_delegated(&c, &["userIds"], cancel)
+        .await
+    {
+        Ok(c) => state.user_ids = ordered_owners(&Value::Known(want), &c.user_ids),
+        Err(e) => {
+            state.user_ids = prior.user_ids.clone();
+            api_error(diags, "Cannot Update the Connector's Owners", &e);
+        }
+    }
+}
+
+/// Renames or re-describes the app `new_app` made (`Apps.Update` with a mask of what changed);
+/// on failure the state keeps the prior `new_app`.
+async fn rename_app(
+    client: &Client,
+    app_id: &str,
+    prior: &XeroIntegrationModel,
+    state: &mut XeroIntegrationModel,
+    cancel: &CancellationToken,
+    diags: &mut Diagnostics,
+) {
+    let (Some(had), Some(want)) = (prior.new_app.known(), state.new_app.known()) else {
+        return;
+    };
+    let text = |v: &Value<String>| v.as_str().unwrap_or_default().to_owned();
+    let changes = AppChanges {
+        display_name: (want.display_name != had.display_name).then(|| text(&want.display_name)),
+        description: (text(&want.description) != text(&had.description))
+            .then(|| text(&want.description)),
+    };
+    if changes.is_empty() {
+        return;
+    }
+    if let Err(e) = client.update_app(app_id, &changes, cancel).await {
+        state.new_app = prior.new_app.clone();
+        api_error(diags, "Cannot Update the App Made for new_app", &e);
     }
 }
 

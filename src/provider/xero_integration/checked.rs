@@ -1,48 +1,65 @@
-//! The Xero credential checks this provider process has already done, so one apply asks Xero
-//! once per credential pair and not twice.
+//! The Xero credential checks already done for the running Terraform command, so one
+//! `terraform apply` asks Xero once per credential pair.
 //!
-//! Terraform's apply walk calls `PlanResourceChange` and then `ApplyResourceChange` for the same
-//! resource in the same provider process, moments apart; both must check new credentials (the
-//! plan when they are known, the apply before any write). Remembering the plan's answer for a
-//! few minutes lets the apply reuse it. An apply from a saved plan file runs in a new process
-//! whose cache is empty, so it asks Xero again: credentials revoked after `terraform plan -out`
-//! are still caught before anything is written.
+//! Terraform runs a command's walks in separate provider processes: an interactive `apply` plans
+//! in one process, then plans again and applies in another, moments apart. Every one of those
+//! steps must know the credentials are good before it shows or writes them. The first check is
+//! remembered for a few minutes, in memory and in a file private to the Terraform process that
+//! started this provider (named by that parent's process ID and start time), which the next walk
+//! of the same command reads. An apply of a saved plan file runs under another Terraform process,
+//! finds no such file, and asks Xero again: credentials revoked after `terraform plan -out` are
+//! still caught before anything is written.
 //!
 //! Only answers that classify the app are kept; a refusal or an unreachable Xero is asked again
-//! every time. Entries are keyed by HMAC-SHA256 under a key drawn at random when the provider is
-//! configured, so the cache never holds the secret, and its keys mean nothing outside this
-//! process.
+//! every time. Entries are keyed by HMAC-SHA256 of the client ID and secret under a random key
+//! that lives in that file and nowhere else: no plan, state or log holds anything from which a
+//! secret could be tested, and the file (mode 0600, in a directory only this user can enter) is
+//! removed by the next provider start after its Terraform process ends.
+
+mod command_file;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 
+use self::command_file::CommandFile;
 use crate::secret::SecretString;
 use crate::xero::XeroAppType;
 
-/// How long an answer is reused: long enough to span an apply walk's plan and apply of one
-/// resource, short enough that a revocation is noticed by the next command.
+/// How long an answer is reused: long enough to span the walks of one `terraform apply` (and
+/// the time a person takes to say "yes"), short enough that a revocation is noticed soon.
 pub const CHECK_TTL: Duration = Duration::from_secs(300);
 
 /// SHA-256's block size, which HMAC pads its key to.
-const BLOCK: usize = 64;
+pub(super) const BLOCK: usize = 64;
 
-type Digest32 = [u8; 32];
+/// An HMAC-SHA256 digest.
+pub(super) type Digest32 = [u8; 32];
 
-/// The credential checks one configured provider has done, shared by all its resource calls.
+/// Where checks are remembered beyond this process, if anywhere.
+enum Sharing {
+    /// Only in this process (tests; or no private place for the file).
+    ProcessOnly,
+    /// In the file of the Terraform command that started this process, opened on first use.
+    Command(OnceLock<Option<CommandFile>>),
+}
+
+/// The credential checks done for this Terraform command, shared by all resource calls.
 pub struct CheckedCredentials {
-    key: [u8; BLOCK],
     ttl: Duration,
+    sharing: Sharing,
+    fallback_key: [u8; BLOCK],
     entries: Mutex<HashMap<Digest32, (Instant, XeroAppType)>>,
 }
 
 impl Default for CheckedCredentials {
+    /// Checks shared with the other walks of the Terraform command that started this process.
     fn default() -> Self {
-        Self::with_ttl(CHECK_TTL)
+        Self::new(CHECK_TTL, Sharing::Command(OnceLock::new()))
     }
 }
 
@@ -57,30 +74,60 @@ impl fmt::Debug for CheckedCredentials {
 }
 
 impl CheckedCredentials {
-    /// An empty cache whose answers last `ttl`, under a fresh random key.
+    /// Checks remembered in this process only, for `ttl`.
     #[must_use]
-    pub fn with_ttl(ttl: Duration) -> Self {
-        let mut key = [0_u8; BLOCK];
-        rand::thread_rng().fill_bytes(&mut key);
+    pub fn process_only(ttl: Duration) -> Self {
+        Self::new(ttl, Sharing::ProcessOnly)
+    }
+
+    /// Checks remembered in this process and in `file`, for `ttl`.
+    #[cfg(test)]
+    fn shared_in(file: CommandFile, ttl: Duration) -> Self {
+        let lock = OnceLock::new();
+        let _ = lock.set(Some(file));
+        Self::new(ttl, Sharing::Command(lock))
+    }
+
+    fn new(ttl: Duration, sharing: Sharing) -> Self {
+        let mut fallback_key = [0_u8; BLOCK];
+        rand::thread_rng().fill_bytes(&mut fallback_key);
         Self {
-            key,
             ttl,
+            sharing,
+            fallback_key,
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Xero's classification of `id` + `secret`, when this process got one less than the TTL ago.
+    fn file(&self) -> Option<&CommandFile> {
+        match &self.sharing {
+            Sharing::ProcessOnly => None,
+            Sharing::Command(lock) => lock.get_or_init(CommandFile::for_parent).as_ref(),
+        }
+    }
+
+    fn key(&self) -> &[u8; BLOCK] {
+        self.file().map_or(&self.fallback_key, CommandFile::key)
+    }
+
+    /// Xero's classification of `id` + `secret`, when this command got one less than the TTL ago.
     pub(super) fn get(&self, id: &str, secret: &SecretString) -> Option<XeroAppType> {
         let digest = self.digest(id, secret);
-        let mut entries = self.entries.lock().ok()?;
-        match entries.get(&digest) {
-            Some((at, t)) if at.elapsed() < self.ttl => Some(*t),
-            Some(_) => {
-                entries.remove(&digest);
-                None
+        if let Ok(mut entries) = self.entries.lock() {
+            match entries.get(&digest) {
+                Some((at, t)) if at.elapsed() < self.ttl => return Some(*t),
+                Some(_) => {
+                    entries.remove(&digest);
+                }
+                None => {}
             }
-            None => None,
         }
+        let (age, t) = self.file()?.find(&digest, self.ttl)?;
+        if let Ok(mut entries) = self.entries.lock() {
+            let at = Instant::now().checked_sub(age).unwrap_or_else(Instant::now);
+            entries.insert(digest, (at, t));
+        }
+        Some(t)
     }
 
     /// Records that Xero classified `id` + `secret` as `t` just now.
@@ -91,13 +138,16 @@ impl CheckedCredentials {
             entries.retain(|_, (at, _)| at.elapsed() < ttl);
             entries.insert(digest, (Instant::now(), t));
         }
+        if let Some(file) = self.file() {
+            file.record(&digest, t, self.ttl);
+        }
     }
 
     /// The keyed digest of the length-prefixed ID followed by the secret, so moving characters
     /// between the two changes it.
     fn digest(&self, id: &str, secret: &SecretString) -> Digest32 {
         hmac_sha256(
-            &self.key,
+            self.key(),
             &[
                 &(id.len() as u64).to_be_bytes(),
                 id.as_bytes(),
@@ -126,7 +176,7 @@ mod tests {
 
     #[test]
     fn remembers_only_the_same_pair_and_never_holds_the_secret() {
-        let cache = CheckedCredentials::default();
+        let cache = CheckedCredentials::process_only(CHECK_TTL);
         let secret = SecretString::new("s3cr3t-value");
         assert_eq!(cache.get("ID", &secret), None);
         cache.put("ID", &secret, XeroAppType::WebApp);
@@ -143,7 +193,7 @@ mod tests {
 
     #[test]
     fn answers_expire() {
-        let cache = CheckedCredentials::with_ttl(Duration::ZERO);
+        let cache = CheckedCredentials::process_only(Duration::ZERO);
         let secret = SecretString::new("s");
         cache.put("ID", &secret, XeroAppType::CustomConnection);
         assert_eq!(cache.get("ID", &secret), None);
@@ -151,10 +201,34 @@ mod tests {
     }
 
     #[test]
+    fn the_next_walk_of_the_same_command_reuses_the_answer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let open = || CommandFile::open(dir.path(), "checks-1-1.json").expect("open");
+        let secret = SecretString::new("s3cr3t-value");
+        let plan_walk = CheckedCredentials::shared_in(open(), CHECK_TTL);
+        plan_walk.put("ID", &secret, XeroAppType::CustomConnection);
+        let apply_walk = CheckedCredentials::shared_in(open(), CHECK_TTL);
+        assert_eq!(
+            apply_walk.get("ID", &secret),
+            Some(XeroAppType::CustomConnection)
+        );
+        assert_eq!(apply_walk.get("ID", &SecretString::new("other")), None);
+        // Another command (another file) knows nothing of it.
+        let other = CommandFile::open(dir.path(), "checks-2-1.json").expect("open");
+        let saved_plan_apply = CheckedCredentials::shared_in(other, CHECK_TTL);
+        assert_eq!(saved_plan_apply.get("ID", &secret), None);
+        let on_disk = std::fs::read_to_string(dir.path().join("checks-1-1.json")).expect("read");
+        assert!(
+            !on_disk.contains("s3cr3t") && !on_disk.contains("ID\""),
+            "{on_disk}"
+        );
+    }
+
+    #[test]
     fn keys_differ_between_caches() {
         let secret = SecretString::new("s");
-        let a = CheckedCredentials::default();
-        let b = CheckedCredentials::default();
+        let a = CheckedCredentials::process_only(CHECK_TTL);
+        let b = CheckedCredentials::process_only(CHECK_TTL);
         assert_ne!(a.digest("ID", &secret), b.digest("ID", &secret));
         assert_eq!(a.digest("ID", &secret), a.digest("ID", &secret));
     }

@@ -1,15 +1,11 @@
 //! The Xero client ID and secret as the steps see them: which form the secret takes, whether an
-//! apply sends credentials, the check with Xero and its diagnostics, and the salted fingerprint
-//! in private state that says "these exact credentials were already checked".
+//! apply sends credentials, and the check with Xero and its diagnostics.
 
-use rand::RngCore as _;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use super::{XeroIntegrationModel, app_type};
-use crate::cty::Path;
-use crate::framework::{Diagnostics, PrivateState, Value};
+use crate::framework::Path;
+use crate::framework::{Context, Diagnostics, PrivateState, Value};
 use crate::provider::ProviderData;
 use crate::secret::SecretString;
 use crate::xero::{XeroAppType, XeroCheckError};
@@ -18,8 +14,8 @@ use crate::xero::{XeroAppType, XeroCheckError};
 pub(super) const SECRET: &str = "xero_client_secret";
 /// The attribute of the write-only secret.
 pub(super) const SECRET_WO: &str = "xero_client_secret_wo";
-/// The private-state entry holding the fingerprint of the last credentials Xero accepted.
-const VERIFIED_KEY: &str = "verified_credentials";
+/// The private-state entry in which earlier releases kept a salted digest of the credentials.
+const LEGACY_VERIFIED_KEY: &str = "verified_credentials";
 
 /// The credentials a configuration holds (write-only values appear only in configuration).
 pub(super) struct Configured<'a> {
@@ -87,78 +83,131 @@ pub(super) fn sends_credentials(
             && plan.xero_client_secret_wo_version != prior.xero_client_secret_wo_version)
 }
 
-/// Whether the credentials need a check with Xero: checking is on, both parts are configured,
-/// they are being written (or were never checked), and they are not the ones last accepted.
-/// `None` when that depends on values not known yet.
-pub(super) fn needs_check(
+/// Whether a check with Xero is due before writing (or planning) `config` over `prior`.
+pub(super) enum Due {
+    /// Check this pair: checking is on, and the credentials are being written or were never
+    /// checked.
+    Check(String, SecretString),
+    /// No check: checking is off, the connector is delegated, or nothing new is written.
+    No,
+    /// It depends on values not known yet (only at plan).
+    Undecided,
+}
+
+impl Due {
+    /// Decides from the configuration and the prior state alone, never from private state, so
+    /// the create half of a replacement, planned once with the old object's private state and
+    /// again at apply with none, decides the same way both times.
+    pub(super) fn of(
+        config: &XeroIntegrationModel,
+        sends: bool,
+        prior: Option<&XeroIntegrationModel>,
+    ) -> Self {
+        let configured = Configured::of(config);
+        let validate = match &config.validate_credentials {
+            Value::Unknown => return Self::Undecided,
+            Value::Null => true,
+            Value::Known(v) => *v,
+        };
+        if !validate || !configured.complete() {
+            return Self::No;
+        }
+        let never_checked =
+            prior.is_none_or(|p| p.xero_app_type.as_str() == Some(app_type::UNVERIFIED));
+        if !sends && !never_checked {
+            return Self::No;
+        }
+        match configured.known() {
+            Some((id, secret)) => Self::Check(id, secret),
+            None => Self::Undecided,
+        }
+    }
+}
+
+/// What the credential step found.
+pub(super) enum Checked {
+    /// Xero classified the pair.
+    Classified(XeroAppType),
+    /// No check was due.
+    NotDue,
+    /// Not decidable yet (plan only).
+    Undecided,
+}
+
+/// The credential step of plan, create and update, in one place: checks the configured pair
+/// with Xero when [`Due`] says so. `None` after adding an error (nothing may be written).
+pub(super) async fn check_if_due(
+    ctx: &Context<ProviderData>,
     config: &XeroIntegrationModel,
     sends: bool,
     prior: Option<&XeroIntegrationModel>,
-    private: &PrivateState,
-) -> Option<bool> {
+    diagnostics: &mut Diagnostics,
+) -> Option<Checked> {
+    match Due::of(config, sends, prior) {
+        Due::No => Some(Checked::NotDue),
+        Due::Undecided => Some(Checked::Undecided),
+        Due::Check(id, secret) => {
+            let data = ctx.require_data(diagnostics)?;
+            let attr = Configured::of(config).secret_attr;
+            check(&data, &id, &secret, attr, ctx.cancellation(), diagnostics)
+                .await
+                .map(Checked::Classified)
+        }
+    }
+}
+
+impl Checked {
+    /// The `xero_app_type` this outcome gives: Xero's answer; for a write with checking off,
+    /// `unverified`; otherwise the prior state's (or `unverified` on create). Undecided stays
+    /// unknown.
+    pub(super) fn app_type(
+        &self,
+        config: &XeroIntegrationModel,
+        sends: bool,
+        prior: Option<&XeroIntegrationModel>,
+    ) -> Value<String> {
+        match self {
+            Self::Classified(t) => Value::Known(type_name(*t).to_owned()),
+            Self::Undecided => Value::Unknown,
+            Self::NotDue => {
+                let unchecked_write = sends && config.validate_credentials.known() == Some(&false);
+                match prior {
+                    Some(p) if !unchecked_write && p.xero_app_type.known().is_some() => {
+                        p.xero_app_type.clone()
+                    }
+                    _ => Value::Known(app_type::UNVERIFIED.to_owned()),
+                }
+            }
+        }
+    }
+}
+
+/// Adds an error and returns `true` when an apply would write a client ID without its secret.
+pub(super) fn refuse_missing_secret(
+    config: &XeroIntegrationModel,
+    sends: bool,
+    diagnostics: &mut Diagnostics,
+) -> bool {
     let configured = Configured::of(config);
-    let validate = match &config.validate_credentials {
-        Value::Unknown => return None,
-        Value::Null => true,
-        Value::Known(v) => *v,
-    };
-    if !validate || !configured.complete() {
-        return Some(false);
+    let missing = sends && !configured.id.is_null() && configured.secret.is_null();
+    if missing {
+        diagnostics.error_at(
+            Path::attr(SECRET),
+            "Missing Xero Client Secret",
+            "xero_client_id is being set or changed, but no secret is configured, and ConductorOne needs the \
+             Xero app's secret together with its ID. Set xero_client_secret_wo (Terraform 1.11 or later) or \
+             xero_client_secret. (An imported connector may leave the secret out as long as its \
+             xero_client_id stays the same; ConductorOne keeps the secret it holds.)",
+        );
     }
-    let never_checked =
-        prior.is_none_or(|p| p.xero_app_type.as_str() == Some(app_type::UNVERIFIED));
-    if !sends && !never_checked {
-        return Some(false);
-    }
-    let (id, secret) = configured.known()?;
-    Some(!is_verified(private, &id, &secret))
+    missing
 }
 
-#[derive(Serialize, Deserialize)]
-struct Verified {
-    salt: String,
-    fingerprint: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn fingerprint(salt: &str, id: &str, secret: &SecretString) -> String {
-    let mut h = Sha256::new();
-    h.update(salt.as_bytes());
-    // Length-prefixed so that moving characters between ID and secret changes the digest.
-    h.update((id.len() as u64).to_be_bytes());
-    h.update(id.as_bytes());
-    h.update(secret.expose().as_bytes());
-    hex(&h.finalize())
-}
-
-/// Whether `id` + `secret` are the credentials last recorded as accepted by Xero.
-pub(super) fn is_verified(private: &PrivateState, id: &str, secret: &SecretString) -> bool {
-    match private.get::<Verified>(VERIFIED_KEY) {
-        Ok(Some(v)) => fingerprint(&v.salt, id, secret) == v.fingerprint,
-        _ => false,
-    }
-}
-
-/// Records `id` + `secret` as accepted, under a fresh random salt (never the secret itself).
-pub(super) fn remember_verified(private: &mut PrivateState, id: &str, secret: &SecretString) {
-    let mut salt = [0_u8; 16];
-    rand::thread_rng().fill_bytes(&mut salt);
-    let salt = hex(&salt);
-    let entry = Verified {
-        fingerprint: fingerprint(&salt, id, secret),
-        salt,
-    };
-    if private.set(VERIFIED_KEY, &entry).is_err() {
-        private.remove(VERIFIED_KEY);
-    }
-}
-
-/// Forgets the accepted credentials (they were replaced without a check).
-pub(super) fn forget_verified(private: &mut PrivateState) {
-    private.remove(VERIFIED_KEY);
+/// Removes what earlier releases kept in private state about checked credentials (a salted
+/// digest of the client ID and secret, which anyone holding the state could test guesses
+/// against). Nothing derived from a secret is kept there any more.
+pub(super) fn scrub_private(private: &mut PrivateState) {
+    private.remove(LEGACY_VERIFIED_KEY);
 }
 
 /// The `xero_app_type` value of a check's answer.
@@ -254,31 +303,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprint_matches_only_the_same_credentials_and_never_holds_the_secret() {
+    fn scrubbing_removes_the_legacy_digest() {
         let mut private = PrivateState::default();
-        let secret = SecretString::new("s3cr3t-value-never-stored");
-        assert!(!is_verified(&private, "ID", &secret));
-        remember_verified(&mut private, "ID", &secret);
-        assert!(is_verified(&private, "ID", &secret));
-        assert!(!is_verified(&private, "ID", &SecretString::new("other")));
-        assert!(!is_verified(&private, "ID2", &secret));
-        // Moving a character from the ID into the secret is a different pair.
-        assert!(!is_verified(
-            &private,
-            "I",
-            &SecretString::new("Ds3cr3t-value-never-stored")
-        ));
+        private
+            .set(
+                LEGACY_VERIFIED_KEY,
+                &serde_json::json!({"salt": "00", "fingerprint": "ab"}),
+            )
+            .expect("set");
+        private.set("other", &1).expect("set");
+        scrub_private(&mut private);
         let bytes = String::from_utf8(private.to_bytes()).expect("utf8");
-        assert!(!bytes.contains("s3cr3t"), "{bytes}");
-        let mut again = PrivateState::default();
-        remember_verified(&mut again, "ID", &secret);
-        assert_ne!(
-            again.to_bytes(),
-            private.to_bytes(),
-            "a fresh salt each time"
+        assert!(
+            !bytes.contains("fingerprint") && bytes.contains("other"),
+            "{bytes}"
         );
-        forget_verified(&mut private);
-        assert!(!is_verified(&private, "ID", &secret));
     }
 
     fn model(

@@ -46,14 +46,19 @@ pub struct XeroIntegrationModel {
     #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown", "requires_replace"]}))]
     pub app_id: Value<String>,
     /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
-    /// Exactly one of `app_id` and `new_app` must be set. Changing it replaces the resource.
+    /// Exactly one of `app_id` and `new_app` must be set. Changing its `display_name` or
+    /// `description` updates the app in place. Switching from `app_id` to `new_app` replaces the
+    /// resource; switching from `new_app` to `app_id` replaces it too, unless `app_id` names the
+    /// app `new_app` made: then connector and app stay, and the app is no longer deleted with the
+    /// resource.
     //
     // A block rather than a nested attribute: Terraform 1.0 cannot plan a null nested attribute.
-    // Blocks carry no plan modifiers, so the plan step says the replacement.
+    // Blocks carry no plan modifiers, so the plan step says when it replaces.
     #[schemars(extend("x-terraform" = {"block": true}))]
     pub new_app: Value<NewAppModel>,
-    /// The user IDs of the connector's owners. When not set, ConductorOne makes the API client's
-    /// user the owner.
+    /// The user IDs of the connector's owners (at least one: a connector always has an owner).
+    /// When not set, ConductorOne makes the API client's user the owner on create, and an update
+    /// keeps the owners the connector has.
     #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown"]}))]
     pub user_ids: Value<Vec<String>>,
     /// The Xero app's client ID (32 hexadecimal characters, from Xero's developer portal). Needs

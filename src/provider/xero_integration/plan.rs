@@ -1,11 +1,12 @@
-//! The resource's part of a plan: refuse a client ID that would be written without its secret,
-//! check new or changed credentials with Xero as soon as they are known (the configuration holds
-//! write-only values at plan time), and plan `xero_app_type`.
+//! The resource's part of a plan: replace only when the connector moves to another app, refuse a
+//! client ID that would be written without its secret, check new or changed credentials with
+//! Xero as soon as they are known (the configuration holds write-only values at plan time), and
+//! plan `xero_app_type`.
 
-use super::credentials::{Configured, SECRET, check, needs_check, sends_credentials, type_name};
-use super::{XeroIntegrationModel, app_type};
-use crate::cty::Path;
-use crate::framework::{Context, ModifyPlanRequest, ModifyPlanResponse, Value};
+use super::XeroIntegrationModel;
+use super::credentials::{check_if_due, refuse_missing_secret, sends_credentials};
+use crate::framework::Path;
+use crate::framework::{Context, ModifyPlanRequest, ModifyPlanResponse};
 use crate::provider::ProviderData;
 
 /// Adjusts the plan of a create or update.
@@ -16,56 +17,28 @@ pub(super) async fn modify_plan(
 ) {
     let config = &req.config;
     let prior = req.prior.as_ref();
-    let configured = Configured::of(config);
-    let sends = sends_credentials(config, &resp.plan, prior);
-    // new_app is a block, and blocks carry no plan modifiers: its replacement is said here.
-    if prior.is_some_and(|p| p.new_app != resp.plan.new_app) {
+    if prior.is_some_and(|p| moves_to_another_app(p, &resp.plan)) {
         resp.requires_replace.push(Path::attr("new_app"));
     }
-
-    if sends && !configured.id.is_null() && configured.secret.is_null() {
-        resp.diagnostics.error_at(
-            Path::attr(SECRET),
-            "Missing Xero Client Secret",
-            "xero_client_id is being set or changed, but no secret is configured, and ConductorOne needs the \
-             Xero app's secret together with its ID. Set xero_client_secret_wo (Terraform 1.11 or later) or \
-             xero_client_secret. (An imported connector may leave the secret out as long as its \
-             xero_client_id stays the same; ConductorOne keeps the secret it holds.)",
-        );
+    let sends = sends_credentials(config, &resp.plan, prior);
+    if refuse_missing_secret(config, sends, &mut resp.diagnostics) {
         return;
     }
-
-    let planned_type = match needs_check(config, sends, prior, &req.private) {
-        None => Value::Unknown,
-        Some(true) => {
-            let Some(data) = ctx.require_data(&mut resp.diagnostics) else {
-                return;
-            };
-            let Some((id, secret)) = configured.known() else {
-                return;
-            };
-            let cancel = ctx.cancellation();
-            match check(
-                &data,
-                &id,
-                &secret,
-                configured.secret_attr,
-                cancel,
-                &mut resp.diagnostics,
-            )
-            .await
-            {
-                Some(t) => Value::Known(type_name(t).to_owned()),
-                None => return,
-            }
-        }
-        Some(false) => {
-            let unchecked_write = sends && resp.plan.validate_credentials.known() == Some(&false);
-            match prior {
-                Some(p) if !unchecked_write => p.xero_app_type.clone(),
-                _ => Value::Known(app_type::UNVERIFIED.to_owned()),
-            }
-        }
+    let Some(checked) = check_if_due(ctx, config, sends, prior, &mut resp.diagnostics).await else {
+        return;
     };
-    resp.plan.xero_app_type = planned_type;
+    resp.plan.xero_app_type = checked.app_type(config, sends, prior);
+}
+
+/// Whether the plan moves the connector to another app: from `app_id` to a `new_app`, or from
+/// `new_app` to an `app_id` naming a different app. (A changed `app_id` replaces through its own
+/// plan modifier; a renamed or re-described `new_app` is updated in place; and `new_app` replaced
+/// by an `app_id` naming the app it made keeps connector and app, which is then no longer deleted
+/// with the resource.)
+fn moves_to_another_app(prior: &XeroIntegrationModel, plan: &XeroIntegrationModel) -> bool {
+    match (prior.new_app.is_null(), plan.new_app.is_null()) {
+        (true, false) => true,
+        (false, true) => plan.app_id.known() != prior.app_id.known() || plan.app_id.is_unknown(),
+        _ => false,
+    }
 }

@@ -6,8 +6,10 @@
 //! not return it.
 
 use super::apply::{api_error, apply_connector, ordered_owners};
-use super::{XeroIntegrationIdentity, XeroIntegrationModel, app_type};
+use super::credentials::scrub_private;
+use super::{NewAppModel, XeroIntegrationIdentity, XeroIntegrationModel, app_type};
 use crate::conductorone::models::Connector;
+use crate::conductorone::{ApiError, Client};
 use crate::framework::{Context, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
 use crate::provider::ProviderData;
 
@@ -51,11 +53,49 @@ pub(super) async fn read(
         Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
     };
     apply_connector(&mut state, &connector);
+    if let Err(e) = refresh_new_app(&data.client, &app_id, &mut state, ctx).await {
+        return api_error(
+            &mut resp.diagnostics,
+            "Cannot Read the App Made for new_app",
+            &e,
+        );
+    }
+    scrub_private(&mut resp.private);
     if !state.xero_client_id.is_null() {
         state.xero_client_id = client_id_of(&connector).into();
     }
     resp.identity = state.identity();
     resp.state = Some(state);
+}
+
+/// Reads the name and description of the app `new_app` made, so a change made in ConductorOne
+/// shows as drift (and the next apply puts them back). An empty description reads as unset
+/// when the configuration leaves it out. Only `new_app` integrations pay this second read.
+async fn refresh_new_app(
+    client: &Client,
+    app_id: &str,
+    state: &mut XeroIntegrationModel,
+    ctx: &Context<ProviderData>,
+) -> Result<(), ApiError> {
+    let Some(made) = state.new_app.known() else {
+        return Ok(());
+    };
+    let app = match client.get_app(app_id, ctx.cancellation()).await {
+        Ok(app) => app,
+        // The connector lives, so its app does; a race with a delete is left to the next read.
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let description = if app.description.is_empty() && made.description.is_null() {
+        Value::Null
+    } else {
+        Value::Known(app.description)
+    };
+    state.new_app = Value::Known(NewAppModel {
+        display_name: Value::Known(app.display_name),
+        description,
+    });
+    Ok(())
 }
 
 /// Parses `APP_ID/CONNECTOR_ID`.

@@ -3,7 +3,7 @@
 
 use super::XeroIntegrationModel;
 use super::credentials::{Configured, SECRET, SECRET_WO};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::{ClientCapabilities, Diagnostics, Value};
 use crate::provider::sync_wait::parse_go_duration;
 
@@ -33,6 +33,18 @@ pub(super) fn validate(
         );
     }
     if let Some(ids) = config.user_ids.known() {
+        if ids.is_empty() {
+            // ConductorOne gives every connector an owner: for an empty list it makes the API
+            // client's user the owner, so [] could never be what the state holds.
+            diags.error_at(
+                plain("user_ids"),
+                "No Connector Owners",
+                "user_ids is an empty list, but a connector always has at least one owner: ConductorOne \
+                 would make the API client's user the owner instead. List the user IDs of the owners, or \
+                 remove user_ids to let ConductorOne choose (the owners it chooses are kept on later \
+                 updates).",
+            );
+        }
         for (i, id) in ids.iter().enumerate() {
             let path = plain("user_ids").join_index(i64::try_from(i).unwrap_or(i64::MAX));
             not_blank_str(id, path.clone(), false, diags);
@@ -300,6 +312,14 @@ mod tests {
                 },
                 true,
                 vec![(true, "timeouts.create")],
+            ),
+            (
+                XeroIntegrationModel {
+                    user_ids: Value::Known(vec![]),
+                    ..base()
+                },
+                true,
+                vec![(true, "user_ids")],
             ),
             (
                 XeroIntegrationModel {

@@ -21,7 +21,7 @@ use super::sync_wait::{
 };
 use crate::conductorone::models::{AppResource, Connector, XERO_CATALOG_ID};
 use crate::conductorone::{ApiError, Client, ErrorKind};
-use crate::cty::Path;
+use crate::framework::Path;
 use crate::framework::{
     Context, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest,
     ValidateResponse, Value,

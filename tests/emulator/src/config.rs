@@ -135,10 +135,21 @@ impl Counters {
         self.token_requests.values().sum()
     }
 
-    /// Requests to one route, e.g. `counters.api("POST /api/v1/apps/{app_id}/connectors/create")`.
+    /// Requests to one route, e.g. `counters.api(Route::CreateConnector)`. Typed so that a
+    /// misspelt or renamed route cannot read as "never requested".
     #[must_use]
-    pub fn api(&self, key: &str) -> u64 {
-        self.api_requests.get(key).copied().unwrap_or(0)
+    pub fn api(&self, route: crate::Route) -> u64 {
+        self.api_requests.get(route.key()).copied().unwrap_or(0)
+    }
+
+    /// Counted keys that name no [`crate::Route`]: a route served but missing from the enum.
+    #[must_use]
+    pub fn unnamed_routes(&self) -> Vec<&str> {
+        self.api_requests
+            .keys()
+            .map(String::as_str)
+            .filter(|k| crate::Route::from_key(k).is_none())
+            .collect()
     }
 
     /// All API requests, every route together.

@@ -4,7 +4,8 @@
 //! [`start`] binds two listeners on `127.0.0.1`: the ConductorOne API (token endpoint, apps,
 //! connectors, synced resources, plus the `/_emulator/` control routes) and Xero identity
 //! (`/connect/token`, `/connections`, and the accounting reads `/api.xro/2.0/…`). Answers follow
-//! the shapes of the OpenAPI descriptions in `shared/specs/` and the behaviour in
+//! the shapes of the project's API contract in `contract/` (held to ConductorOne's and Xero's
+//! public descriptions by `make contract-check`) and the behaviour in
 //! `shared/reference/`: proto3 JSON, soft deletes, update masks, page tokens, simulated syncs
 //! whose outcome depends on the kind of Xero app whose credentials a connector holds.
 
@@ -20,6 +21,7 @@ mod ids;
 mod jwt;
 mod page;
 mod resources;
+mod routes;
 mod server;
 mod state;
 mod sync;
@@ -38,6 +40,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{Config, Counters, Fault, FaultKind, Method, OutOfBand, XeroAppKind};
 pub use connectors::{ENV_CONFIG_TYPE, XERO_CATALOG};
+pub use routes::Route;
 
 use server::{Port, routes};
 use state::{ActiveFault, Shared};
@@ -352,10 +355,56 @@ impl Emulator {
         )
     }
 
+    /// Every synced resource of `app_id`, as the API renders an `appResource`: what a test
+    /// compares the provider's reading with, rather than assuming how the emulator names things.
+    #[must_use]
+    pub fn resources(&self, app_id: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .resources
+            .iter()
+            .filter(|r| r.app_id == app_id)
+            .map(resources::render_resource)
+            .collect()
+    }
+
+    /// The user an API client acts as (the one ConductorOne makes a connector's owner when the
+    /// create names none), or `None` for an unknown client ID.
+    #[must_use]
+    pub fn user_of_client(&self, client_id: &str) -> Option<String> {
+        self.shared
+            .lock()
+            .clients
+            .get(client_id)
+            .map(|c| c.user_id.clone())
+    }
+
     /// Every app, soft-deleted ones included, as the API renders them.
     #[must_use]
     pub fn apps(&self) -> Vec<Value> {
         self.shared.lock().apps.iter().map(apps::render).collect()
+    }
+
+    /// Renames and re-describes a live app behind the API's back, as a person would in the
+    /// console; `false` when there is no such app.
+    pub fn update_app_out_of_band(
+        &self,
+        app_id: &str,
+        display_name: &str,
+        description: &str,
+    ) -> bool {
+        let mut inner = self.shared.lock();
+        let Some(app) = inner
+            .apps
+            .iter_mut()
+            .find(|a| a.id == app_id && a.deleted_at.is_none())
+        else {
+            return false;
+        };
+        app.display_name = display_name.to_owned();
+        app.description = description.to_owned();
+        app.updated_at = chrono::Utc::now();
+        true
     }
 
     /// Edits a connector behind the API's back; `false` when there is no such connector.

@@ -25,7 +25,7 @@ fn type_view(t: &ResourceType) -> Value {
     json!({ "appResourceType": render_type(t), "appPath": "" })
 }
 
-fn render_resource(r: &Resource) -> Value {
+pub(crate) fn render_resource(r: &Resource) -> Value {
     json!({
         "id": r.id, "appId": r.app_id, "appResourceTypeId": r.resource_type_id,
         "displayName": r.display_name, "description": r.description, "externalId": r.external_id,

@@ -240,5 +240,5 @@ async fn api_routes_need_a_live_bearer_token() {
     let r = http().get(&url).bearer_auth(&t).send().await.unwrap();
     assert_eq!(r.status(), 401);
     // Refused requests are counted too.
-    assert_eq!(emu.counters().api("GET /api/v1/apps"), 4);
+    assert_eq!(emu.counters().api(c1_emulator::Route::ListApps), 4);
 }

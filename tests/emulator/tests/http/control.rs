@@ -151,3 +151,39 @@ fn the_binary_prints_one_json_line_and_stops_on_sigterm() {
     );
     assert!(child.wait().unwrap().success(), "exits cleanly on SIGTERM");
 }
+
+/// Each `Route` is a route the emulator serves and counts under that name, once per request,
+/// and every counted request has a `Route`: the enum and the route table cannot drift apart.
+#[tokio::test]
+async fn every_named_route_is_served_and_counted_under_its_name() {
+    use c1_emulator::Route;
+    let emu = emulator().await;
+    emu.reset_counters();
+    for route in Route::ALL {
+        let (method, template) = route.key().split_once(' ').unwrap();
+        // Placeholder IDs: the gate counts a request before the handler looks the IDs up.
+        let path: String = template
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "none" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let base = if route.is_xero() {
+            emu.xero_identity_url()
+        } else {
+            emu.conductorone_url()
+        };
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        http()
+            .request(method, format!("{base}{path}"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let c = emu.counters();
+    for route in Route::ALL {
+        assert_eq!(c.api(route), 1, "{route} not served under that name: {c:?}");
+    }
+    assert!(c.unnamed_routes().is_empty(), "{:?}", c.unnamed_routes());
+    assert_eq!(c.api_total(), Route::ALL.len() as u64);
+}

@@ -46,10 +46,7 @@ async fn status_faults_hit_the_given_number_of_requests() {
     assert_eq!(s, 200);
     assert_eq!(api.get(&path).await.0, 503);
     assert_eq!(api.get(&path).await.0, 200, "the fault is used up");
-    assert_eq!(
-        emu.counters().api("GET /api/v1/apps/{app_id}/connectors"),
-        3
-    );
+    assert_eq!(emu.counters().api(c1_emulator::Route::ListConnectors), 3);
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! The emulator's answers checked against the OpenAPI descriptions in `shared/specs/`.
+//! The emulator's answers checked against the project's contract in `tests/emulator/contract/`
+//! (which `make contract-check` holds to the reference descriptions).
 
 use c1_emulator::XeroAppKind;
 use serde_json::{Value, json};
@@ -8,7 +9,7 @@ use crate::common::{Api, create_xero_connector, emulator, http, settled};
 
 #[test]
 fn the_checker_catches_mismatches() {
-    let spec = Spec::load("conductorone-openapi-subset.yaml", true, true);
+    let spec = Spec::load("conductorone.yaml", true, true);
     let schema = spec.schema("c1.api.app.v1.AppResource");
     let mut errors = Vec::new();
     spec.check(
@@ -46,7 +47,7 @@ fn the_checker_catches_mismatches() {
 
 #[tokio::test]
 async fn conductorone_answers_match_the_spec() {
-    let spec = Spec::load("conductorone-openapi-subset.yaml", true, true);
+    let spec = Spec::load("conductorone.yaml", true, true);
     let emu = emulator().await;
     let api = Api::new(&emu).await;
     let check = |method: &str, template: &str, body: &Value| {
@@ -205,7 +206,7 @@ async fn conductorone_answers_match_the_spec() {
 #[tokio::test]
 async fn xero_answers_match_the_spec() {
     let identity = Spec::load("xero-identity.yaml", false, false);
-    let accounting = Spec::load("xero-accounting-subset.yaml", true, false);
+    let accounting = Spec::load("xero-accounting.yaml", true, false);
     let emu = emulator().await;
     let (cid, csec) = emu.register_xero_app(XeroAppKind::CustomConnection);
     let base = emu.xero_identity_url();

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-/// An OpenAPI description read from `shared/specs/`.
+/// An OpenAPI description from the project's own contract, `tests/emulator/contract/`.
 pub struct Spec {
     doc: Value,
     /// Properties not in the schema are errors (proto3 JSON never adds fields).
@@ -18,7 +18,7 @@ pub struct Spec {
 impl Spec {
     pub fn load(file: &str, strict: bool, complete: bool) -> Self {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/specs")
+            .join("contract")
             .join(file);
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
