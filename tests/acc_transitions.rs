@@ -17,15 +17,171 @@ mod support;
 
 use std::fmt::Write as _;
 
+use acc_transitions_walk::model::{AppChoice, Change, Move, NewResource};
 use acc_transitions_walk::walk::{Source, run};
+use c1_emulator::XeroAppKind;
 use support::Terraform;
 
 /// Seeds and steps each version slot walks by default.
 const DEFAULT_WALKS: [(&str, u64, usize); 2] = [("1.15.5", 4, 10), ("1.0.3", 2, 8)];
 
 /// Walks that once failed, kept so they keep passing: `(slot, seed, steps, what failed)`. Each
-/// runs only up to its failing step.
-const REGRESSIONS: &[(&str, u64, usize, &str)] = &[];
+/// runs only up to its failing step. (A seed names a walk of this generator: a change to
+/// `propose` may make it walk elsewhere, which is why the causes are also written out as
+/// [`SCRIPTS`].)
+const REGRESSIONS: &[(&str, u64, usize, &str)] = &[
+    (
+        "1.0.3",
+        1,
+        1,
+        "new_app renamed and re-described with a checked Custom Connection: replaced, then \
+         inconsistent final plan on xero_app_type",
+    ),
+    (
+        "1.15.5",
+        2,
+        1,
+        "app_id -> new_app with a checked Web app: inconsistent final plan on xero_app_type",
+    ),
+    (
+        "1.15.5",
+        3,
+        4,
+        "new_app renamed with a delegated connector: app and connector replaced",
+    ),
+    (
+        "1.15.5",
+        4,
+        7,
+        "new_app renamed and re-described: app and connector replaced",
+    ),
+];
+
+/// A resource to add in a script: `app` and credentials as given, every other input unset.
+fn plain(app: AppChoice, creds: Option<(XeroAppKind, bool)>) -> Change {
+    Change::Add(Box::new(NewResource {
+        app,
+        creds,
+        owners: None,
+        validate: None,
+        wait: None,
+        timeouts: None,
+        create_before_destroy: false,
+    }))
+}
+
+fn on(target: &str, change: Change) -> Move {
+    Move {
+        target: target.to_owned(),
+        change,
+    }
+}
+
+fn new_app(name: &str) -> AppChoice {
+    AppChoice::New {
+        name: name.to_owned(),
+        description: None,
+    }
+}
+
+const CC: Option<(XeroAppKind, bool)> = Some((XeroAppKind::CustomConnection, false));
+const WEB: Option<(XeroAppKind, bool)> = Some((XeroAppKind::WebApp, false));
+
+/// Written-out walks, one per cause issue 9 names: `(name, runs on write-only Terraform only,
+/// steps)`.
+fn scripts() -> Vec<(&'static str, bool, Vec<Vec<Move>>)> {
+    vec![
+        (
+            "rename_and_redescribe_new_app_with_checked_credentials_in_place",
+            false,
+            vec![
+                vec![on("r0", plain(new_app("A"), CC))],
+                vec![on("r0", Change::Rename("B".into()))],
+                vec![on("r0", Change::Describe(Some("Finance org".into())))],
+                vec![on("r0", Change::Describe(None))],
+            ],
+        ),
+        (
+            "move_between_apps_with_a_checked_web_app",
+            false,
+            vec![
+                vec![on("r0", plain(AppChoice::Existing(0), WEB))],
+                vec![on("r0", Change::ToExistingApp(1))],
+                vec![on(
+                    "r0",
+                    Change::ToNewApp {
+                        name: "Own".into(),
+                        description: Some("made by new_app".into()),
+                    },
+                )],
+                // new_app -> app_id: Terraform 1.0.3 proposes the removed block's old value.
+                vec![on("r0", Change::ToExistingApp(0))],
+            ],
+        ),
+        (
+            "remove_the_timeouts_block",
+            false,
+            vec![
+                vec![on(
+                    "r0",
+                    Change::Add(Box::new(NewResource {
+                        app: AppChoice::Existing(0),
+                        creds: CC,
+                        owners: Some(vec![1]),
+                        validate: None,
+                        wait: Some(true),
+                        timeouts: Some((Some("5m"), None)),
+                        create_before_destroy: false,
+                    })),
+                )],
+                vec![on("r0", Change::Timeouts(None))],
+            ],
+        ),
+        (
+            "create_before_destroy_replacements_leave_nothing_behind",
+            false,
+            vec![
+                vec![
+                    on("r0", plain(new_app("First"), CC)),
+                    on("r0", Change::CreateBeforeDestroy(true)),
+                    on("r0", Change::SyncHere),
+                ],
+                vec![on("r0", Change::ToExistingApp(0))],
+                vec![on(
+                    "r0",
+                    Change::ToNewApp {
+                        name: "Second".into(),
+                        description: None,
+                    },
+                )],
+                vec![on("r0", Change::ToExistingApp(1))],
+            ],
+        ),
+        (
+            "write_only_secret_across_a_replacement",
+            true,
+            vec![
+                vec![on(
+                    "r0",
+                    plain(
+                        AppChoice::Existing(0),
+                        Some((XeroAppKind::CustomConnection, true)),
+                    ),
+                )],
+                vec![on("r0", Change::ToExistingApp(1))],
+                vec![on("r0", Change::RotateSecret)],
+                vec![on(
+                    "r0",
+                    Change::ToNewApp {
+                        name: "WO".into(),
+                        description: None,
+                    },
+                )],
+                vec![on("r0", Change::WriteOnly(false))],
+            ],
+        ),
+    ]
+}
 
 /// The seeds and steps to walk on `slot`: the environment's, else the slot's defaults.
 fn walks(slot: &str) -> (Vec<u64>, usize) {
@@ -117,7 +273,7 @@ fn regressions_slot(slot: &'static str) {
     let Some(tf) = support::terraform::for_slot(slot) else {
         return;
     };
-    let cases = REGRESSIONS
+    let mut cases: Vec<(String, Source, Box<dyn Fn(usize) -> String>)> = REGRESSIONS
         .iter()
         .filter(|(s, ..)| *s == slot)
         .map(|&(_, seed, steps, found)| {
@@ -131,6 +287,22 @@ fn regressions_slot(slot: &'static str) {
             (format!("regression seed {seed} ({found})"), Source::Seed { seed, steps }, reproduce)
         })
         .collect();
+    for (name, write_only, steps) in scripts() {
+        if write_only && !tf.supports_write_only() {
+            continue;
+        }
+        let reproduce: Box<dyn Fn(usize) -> String> = Box::new(move |_| {
+            format!(
+                "TF_ACC_TERRAFORM_VERSIONS={slot} cargo nextest run --test acc_transitions regressions::{}",
+                test_name(slot)
+            )
+        });
+        cases.push((
+            format!("script {name}"),
+            Source::Script { steps },
+            reproduce,
+        ));
+    }
     run_all(&tf, slot, cases);
 }
 

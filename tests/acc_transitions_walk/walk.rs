@@ -26,10 +26,7 @@ pub(crate) enum Source {
     /// Drawn from the seed: a first configuration, then `steps` steps of one or two moves.
     Seed { seed: u64, steps: usize },
     /// Written out: step 0 is the first configuration, each later entry one step.
-    Script {
-        name: &'static str,
-        steps: Vec<Vec<Move>>,
-    },
+    Script { steps: Vec<Vec<Move>> },
 }
 
 impl Source {
