@@ -332,6 +332,29 @@ impl Emulator {
         connectors::all_rendered(&self.shared.lock(), app_id)
     }
 
+    /// The configuration connector `id` of `app_id` holds, secrets included, as last written
+    /// (`None` when there is no such connector; empty when it was never configured). The API never
+    /// shows a secret; tests use this to check that the secret written is the one configured.
+    #[must_use]
+    pub fn stored_configuration(
+        &self,
+        app_id: &str,
+        id: &str,
+    ) -> Option<std::collections::BTreeMap<String, String>> {
+        let inner = self.shared.lock();
+        let c = inner
+            .connectors
+            .iter()
+            .find(|c| c.app_id == app_id && c.id == id)?;
+        Some(
+            c.config
+                .iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.get("stringValue")?.as_str()?.to_owned())))
+                .collect(),
+        )
+    }
+
     /// Every synced resource of `app_id`, as the API renders an `appResource`: what a test
     /// compares the provider's reading with, rather than assuming how the emulator names things.
     #[must_use]
