@@ -226,7 +226,10 @@ fn test_name(slot: &str) -> String {
 }
 
 /// Runs each source on `tf`, then fails listing every walk that failed.
-fn run_all(tf: &Terraform, slot: &str, cases: Vec<(String, Source, Box<dyn Fn(usize) -> String>)>) {
+/// A named walk, where its moves come from, and what reproduces it.
+type Case = (String, Source, Box<dyn Fn(usize) -> String>);
+
+fn run_all(tf: &Terraform, slot: &str, cases: Vec<Case>) {
     let mut failures = String::new();
     let mut summary = Vec::new();
     for (case, source, reproduce) in &cases {
@@ -273,7 +276,7 @@ fn regressions_slot(slot: &'static str) {
     let Some(tf) = support::terraform::for_slot(slot) else {
         return;
     };
-    let mut cases: Vec<(String, Source, Box<dyn Fn(usize) -> String>)> = REGRESSIONS
+    let mut cases: Vec<Case> = REGRESSIONS
         .iter()
         .filter(|(s, ..)| *s == slot)
         .map(|&(_, seed, steps, found)| {
