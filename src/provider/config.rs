@@ -15,13 +15,30 @@ use crate::secret::SecretString;
 /// The Xero identity service used when none is configured.
 pub const DEFAULT_XERO_IDENTITY_URL: &str = "https://identity.xero.com";
 
-/// Environment variables read for the OIDC token, in order of preference.
+/// Environment variables read for the OIDC token, in order of preference. The last, HCP
+/// Terraform's untagged workload identity token, is read only when [`WORKLOAD_IDENTITY_ENV`]
+/// asks for it: that token may have been minted for another relying party (Vault, a cloud), and
+/// posting it to ConductorOne would hand a bearer credential to a party it was not meant for.
 pub const OIDC_TOKEN_ENV: &[&str] = &[
     "CONDUCTORONE_OIDC_TOKEN",
     "TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE",
     "TFC_WORKLOAD_IDENTITY_TOKEN_C1",
     "TFC_WORKLOAD_IDENTITY_TOKEN",
 ];
+
+/// Set to `1` or `true` to use the untagged `TFC_WORKLOAD_IDENTITY_TOKEN`.
+pub const WORKLOAD_IDENTITY_ENV: &str = "CONDUCTORONE_WORKLOAD_IDENTITY";
+
+/// The OIDC variables to read in this environment.
+fn oidc_env(env: &dyn Fn(&str) -> Option<String>) -> &'static [&'static str] {
+    let opted_in = env(WORKLOAD_IDENTITY_ENV)
+        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true"));
+    if opted_in {
+        OIDC_TOKEN_ENV
+    } else {
+        &OIDC_TOKEN_ENV[..OIDC_TOKEN_ENV.len() - 1]
+    }
+}
 
 /// The provider block's attribute values; `None` (or an empty string) means "not set".
 #[derive(Debug, Clone, Default)]
@@ -82,6 +99,14 @@ enum Source {
 }
 
 impl Source {
+    /// Where a value came from, for logs: `provider block` or the variable's name.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Config => "provider block",
+            Self::Env(var) => var,
+        }
+    }
+
     fn describe(self, attribute: &str) -> String {
         match self {
             Self::Config => format!("The provider attribute `{attribute}`"),
@@ -344,14 +369,40 @@ fn resolve_credentials(
     client_id: Option<(String, Source)>,
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<Credentials> {
-    if let Some((token, _)) = pick_secret(
-        input.access_token.as_ref(),
-        &["CONDUCTORONE_ACCESS_TOKEN"],
-        env,
-    ) {
+    // What the provider block sets wins: the environment fills in only what it leaves unset.
+    // A block naming one kind of credential (access_token; oidc_token; client_secret, or a
+    // client_id alone) rules out the environment's other kinds, tried before it otherwise.
+    let no_env: &dyn Fn(&str) -> Option<String> = &|_| None;
+    let block_secret = pick_secret(input.client_secret.as_ref(), &[], no_env).is_some();
+    let block_client_id = matches!(client_id, Some((_, Source::Config)));
+    let block_access = pick_secret(input.access_token.as_ref(), &[], no_env);
+    let block_oidc = pick_secret(input.oidc_token.as_ref(), &[], no_env);
+    let access = match (&block_access, &block_oidc) {
+        (Some(_), _) => block_access.clone(),
+        (None, None) if !block_secret && !block_client_id => {
+            pick_secret(None, &["CONDUCTORONE_ACCESS_TOKEN"], env)
+        }
+        _ => None,
+    };
+    if let Some((token, source)) = access {
+        tracing::debug!(
+            credential = "access_token",
+            from = source.name(),
+            "ConductorOne credentials chosen"
+        );
         return Some(Credentials::AccessToken(token));
     }
-    if let Some((token, source)) = pick_secret(input.oidc_token.as_ref(), OIDC_TOKEN_ENV, env) {
+    let oidc = match block_oidc {
+        Some(found) => Some(found),
+        None if !block_secret => pick_secret(None, oidc_env(env), env),
+        None => None,
+    };
+    if let Some((token, source)) = oidc {
+        tracing::debug!(
+            credential = "oidc_token",
+            from = source.name(),
+            "ConductorOne credentials chosen"
+        );
         let Some((client_id, _)) = client_id else {
             problems.push(ConfigProblem::new(
                 "client_id",
@@ -384,7 +435,14 @@ fn resolve_credentials(
                 }
             };
             match ClientKey::parse(&secret) {
-                Ok(key) if id_ok => Some(Credentials::ClientSecret { client_id: id, key }),
+                Ok(key) if id_ok => {
+                    tracing::debug!(
+                        credential = "client_secret",
+                        from = secret_source.name(),
+                        "ConductorOne credentials chosen"
+                    );
+                    Some(Credentials::ClientSecret { client_id: id, key })
+                }
                 Ok(_) => None,
                 Err(e) => {
                     problems.push(ConfigProblem::new(
@@ -582,8 +640,12 @@ mod tests {
 
     #[test]
     fn credential_choice_order() {
-        let env_token = [("CONDUCTORONE_ACCESS_TOKEN", "tok")];
-        let got = run(&with_creds(), &env_token).unwrap();
+        // In the block, the documented order: access token, then OIDC, then the client secret.
+        let both = ProviderConfigInput {
+            access_token: Some("tok".into()),
+            ..with_creds()
+        };
+        let got = run(&both, &[]).unwrap();
         assert!(matches!(&got.credentials, Credentials::AccessToken(t) if t.expose() == "tok"));
 
         let oidc = ProviderConfigInput {
@@ -602,6 +664,131 @@ mod tests {
         assert_eq!(got.xero_identity_url.as_str(), "https://identity.xero.com/");
     }
 
+    /// Which kind of credential a configuration resolves to.
+    fn kind(input: &ProviderConfigInput, env: &[(&str, &str)]) -> &'static str {
+        match run(input, env).map(|r| r.credentials) {
+            Ok(Credentials::AccessToken(_)) => "access_token",
+            Ok(Credentials::Oidc { .. }) => "oidc",
+            Ok(Credentials::ClientSecret { .. }) => "client_secret",
+            Err(_) => "error",
+        }
+    }
+
+    #[test]
+    fn the_provider_block_beats_the_environment() {
+        let secret = secret();
+        let env_secret = secret.expose().to_owned();
+        let block_secret = with_creds();
+        let block_id_only = ProviderConfigInput {
+            client_id: Some(ID.into()),
+            ..Default::default()
+        };
+        let block_access = ProviderConfigInput {
+            access_token: Some("block-token".into()),
+            ..Default::default()
+        };
+        let block_oidc = ProviderConfigInput {
+            client_id: Some(ID.into()),
+            oidc_token: Some("jwt".into()),
+            ..Default::default()
+        };
+        let nothing = ProviderConfigInput::default();
+        type Case<'a> = (&'a ProviderConfigInput, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
+            // An ambient token never wins over credentials written in the block.
+            (
+                &block_secret,
+                &[("CONDUCTORONE_ACCESS_TOKEN", "env")],
+                "client_secret",
+            ),
+            (
+                &block_secret,
+                &[("CONDUCTORONE_OIDC_TOKEN", "env")],
+                "client_secret",
+            ),
+            (
+                &block_secret,
+                &[("TFC_WORKLOAD_IDENTITY_TOKEN_C1", "env")],
+                "client_secret",
+            ),
+            (&block_oidc, &[("CONDUCTORONE_ACCESS_TOKEN", "env")], "oidc"),
+            (
+                &block_access,
+                &[
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "access_token",
+            ),
+            // The block's client ID with the environment's secret.
+            (
+                &block_id_only,
+                &[
+                    ("CONDUCTORONE_ACCESS_TOKEN", "env"),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "client_secret",
+            ),
+            // Nothing in the block: the documented order over the environment.
+            (
+                &nothing,
+                &[
+                    ("CONDUCTORONE_ACCESS_TOKEN", "env"),
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "access_token",
+            ),
+            (
+                &nothing,
+                &[
+                    ("CONDUCTORONE_OIDC_TOKEN", "jwt"),
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "oidc",
+            ),
+            (
+                &nothing,
+                &[
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "client_secret",
+            ),
+            // The untagged workload identity token only when asked for.
+            (
+                &nothing,
+                &[
+                    ("TFC_WORKLOAD_IDENTITY_TOKEN", "jwt"),
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                    ("CONDUCTORONE_CLIENT_SECRET", &env_secret),
+                ],
+                "client_secret",
+            ),
+            (
+                &nothing,
+                &[
+                    ("TFC_WORKLOAD_IDENTITY_TOKEN", "jwt"),
+                    ("CONDUCTORONE_WORKLOAD_IDENTITY", "1"),
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                ],
+                "oidc",
+            ),
+            (
+                &nothing,
+                &[
+                    ("TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE", "jwt"),
+                    ("CONDUCTORONE_CLIENT_ID", ID),
+                ],
+                "oidc",
+            ),
+        ];
+        for (i, (input, env, want)) in cases.iter().enumerate() {
+            assert_eq!(kind(input, env), *want, "case {i}: {env:?}");
+        }
+    }
+
     #[test]
     fn oidc_env_vars_in_preference_order() {
         let input = ProviderConfigInput {
@@ -614,10 +801,15 @@ mod tests {
             ("TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE", "b"),
             ("CONDUCTORONE_OIDC_TOKEN", "a"),
         ];
+        let opt_in = [("CONDUCTORONE_WORKLOAD_IDENTITY", "true")];
         for skip in 0..all.len() {
-            let env = &all[..all.len() - skip];
-            let want = env.last().unwrap().1;
-            let got = run(&input, env).unwrap();
+            let env: Vec<(&str, &str)> = all[..all.len() - skip]
+                .iter()
+                .chain(&opt_in)
+                .copied()
+                .collect();
+            let want = all[all.len() - 1 - skip].1;
+            let got = run(&input, &env).unwrap();
             assert!(
                 matches!(&got.credentials, Credentials::Oidc { token, .. } if token.expose() == want),
                 "{want}"

@@ -56,8 +56,8 @@ pub struct ProviderConfig {
     pub access_token: Value<String>,
     /// An OIDC token (e.g. Terraform Cloud workload identity) exchanged for a ConductorOne token;
     /// needs `client_id`. Environment: `CONDUCTORONE_OIDC_TOKEN`, then
-    /// `TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE`, `TFC_WORKLOAD_IDENTITY_TOKEN_C1`,
-    /// `TFC_WORKLOAD_IDENTITY_TOKEN`.
+    /// `TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE`, `TFC_WORKLOAD_IDENTITY_TOKEN_C1`, and
+    /// `TFC_WORKLOAD_IDENTITY_TOKEN` only with `CONDUCTORONE_WORKLOAD_IDENTITY=1`.
     #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
     pub oidc_token: Value<String>,
     /// Xero's identity service, used to check Xero credentials before they are written. Defaults
