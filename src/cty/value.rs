@@ -33,7 +33,7 @@ impl Refinement {
 }
 
 /// A cty value. Values are untyped here; codecs take the schema's [`Type`] alongside.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum Value {
     /// Null.
     Null,
@@ -57,6 +57,37 @@ pub enum Value {
     Object(BTreeMap<String, Value>),
     /// A value of a `dynamic`-typed place, carrying its concrete type.
     Dynamic(Box<Type>, Box<Value>),
+}
+
+/// Like a derived `Debug`, except that strings show only their length: a value may be a secret
+/// (a sensitive or write-only attribute), and whatever formats a value (a log line, a panic
+/// message, an error) must not be able to print one. Map keys and object attribute names,
+/// which are schema names, are shown.
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Null => f.write_str("Null"),
+            Self::Unknown(r) => {
+                let prefix = r.string_prefix.as_ref().map(|p| p.len());
+                f.debug_struct("Unknown")
+                    .field("nullable", &r.nullable)
+                    .field("string_prefix_bytes", &prefix)
+                    .field("number_lower", &r.number_lower)
+                    .field("number_upper", &r.number_upper)
+                    .field("length_lower", &r.length_lower)
+                    .finish_non_exhaustive()
+            }
+            Self::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Self::Number(n) => f.debug_tuple("Number").field(n).finish(),
+            Self::String(s) => write!(f, "String(<{} bytes>)", s.len()),
+            Self::List(v) => f.debug_tuple("List").field(v).finish(),
+            Self::Set(v) => f.debug_tuple("Set").field(v).finish(),
+            Self::Tuple(v) => f.debug_tuple("Tuple").field(v).finish(),
+            Self::Map(m) => f.debug_tuple("Map").field(m).finish(),
+            Self::Object(m) => f.debug_tuple("Object").field(m).finish(),
+            Self::Dynamic(t, v) => f.debug_tuple("Dynamic").field(t).field(v).finish(),
+        }
+    }
 }
 
 impl Value {
@@ -133,5 +164,42 @@ impl Value {
     #[must_use]
     pub fn null() -> Self {
         Self::Null
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn formatting_a_value_never_shows_a_string_in_it() {
+        let secret = "hunter2-very-secret";
+        let value = Value::Object(BTreeMap::from([
+            (
+                "xero_client_secret".to_owned(),
+                Value::String(secret.to_owned()),
+            ),
+            (
+                "nested".to_owned(),
+                Value::List(vec![Value::Map(BTreeMap::from([(
+                    "k".to_owned(),
+                    Value::String(secret.to_owned()),
+                )]))]),
+            ),
+            (
+                "pending".to_owned(),
+                Value::Unknown(Refinement {
+                    string_prefix: Some("hunter2".to_owned()),
+                    ..Refinement::default()
+                }),
+            ),
+        ]));
+        for text in [format!("{value:?}"), format!("{value:#?}")] {
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(
+                text.contains("xero_client_secret") && text.contains("19 bytes"),
+                "{text}"
+            );
+        }
     }
 }
