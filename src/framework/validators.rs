@@ -109,10 +109,14 @@ impl AttributeValidator for OneOf {
     fn validate(&self, req: &ValidateAttributeRequest<'_>, diagnostics: &mut Diagnostics) {
         let Some(s) = req.value.as_str() else { return };
         if !self.0.iter().any(|v| v == s) {
+            // The configured value is never quoted: the attribute may be sensitive.
             invalid(
                 req,
                 diagnostics,
-                format!("{}, got {s:?}", self.description()),
+                format!(
+                    "{}; the configured value (not repeated here) is none of them",
+                    self.description()
+                ),
             );
         }
     }
@@ -296,6 +300,15 @@ mod tests {
 
     fn s(v: &str) -> cty::Value {
         cty::Value::String(v.to_owned())
+    }
+
+    #[test]
+    fn one_of_never_quotes_the_configured_value() {
+        let d = run(&OneOf(vec!["a".into(), "b".into()]), s("hunter2-secret"));
+        assert!(d.has_errors());
+        for diag in d.iter() {
+            assert!(!diag.to_string().contains("hunter2"), "{diag}");
+        }
     }
 
     #[test]
