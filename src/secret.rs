@@ -1,12 +1,25 @@
-//! A wrapper for secret strings that cannot be printed by accident.
+//! A wrapper for secret strings that cannot be printed by accident and are wiped when dropped.
 
 use std::fmt;
+
+use zeroize::Zeroize as _;
 
 /// A secret (client secret, bearer token, Xero secret). `Debug` and `Display` print `<redacted>`,
 /// so a secret inside a struct, an error or a log field never reaches output. The value is read
 /// only through [`SecretString::expose`], which makes every use visible in review.
+///
+/// Dropping one overwrites its bytes with zeros first, so a freed secret does not linger in the
+/// heap (where a later crash report or a reused allocation could show it). Clones are wiped too,
+/// each when it is dropped; a copy made with [`SecretString::expose`] is the caller's to keep
+/// short-lived.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct SecretString(String);
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl SecretString {
     /// Wraps a secret value.
@@ -37,6 +50,13 @@ impl From<String> for SecretString {
 impl From<&str> for SecretString {
     fn from(value: &str) -> Self {
         Self(value.to_owned())
+    }
+}
+
+/// A secret read from JSON (e.g. a JWK's private member) goes straight into the wrapper.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
     }
 }
 

@@ -440,3 +440,53 @@ impl SpawnViaShell for Command {
             .unwrap()
     }
 }
+
+/// The soft and hard `Max core file size` of a live process, from `/proc/PID/limits`.
+fn core_limits(pid: u32) -> (String, String) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap_or_else(|| panic!("no core limit in:\n{limits}"));
+    let mut fields = line["Max core file size".len()..].split_whitespace();
+    (
+        fields.next().unwrap().to_owned(),
+        fields.next().unwrap().to_owned(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_serving_provider_cannot_dump_core() {
+    let base = tempfile::tempdir().unwrap();
+    // Started with the soft limit raised to the hard one, so a provider that left the limit
+    // alone would be able to write a core file.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", r#"ulimit -S -c "$(ulimit -H -c)" && exec "$0""#, BIN]);
+    for key in ["TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_CONDUCTORONE"] {
+        cmd.env_remove(key);
+    }
+    let mut guard = Guard(Some(
+        cmd.env(COOKIE.0, COOKIE.1)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+            .env("PLUGIN_CLIENT_CERT", ClientIdentity::generate().pem)
+            .env("PLUGIN_UNIX_SOCKET_DIR", base.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    ));
+    let own_hard = core_limits(std::process::id()).1;
+    let stdout = lines(guard.child().stdout.take().unwrap());
+    parse_handshake(&stdout.recv_timeout(Duration::from_secs(20)).unwrap());
+    let pid = guard.child().id();
+    assert_eq!(
+        core_limits(pid),
+        ("0".to_owned(), "0".to_owned()),
+        "the provider started with a core limit of {own_hard} and kept it"
+    );
+    signal(guard.child(), "TERM");
+    let (status, _) = guard.wait_exit(Duration::from_secs(5));
+    assert!(status.success(), "{status:?}");
+}

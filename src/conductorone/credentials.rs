@@ -7,6 +7,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::SigningKey;
+use zeroize::Zeroizing;
 
 use crate::secret::SecretString;
 
@@ -70,9 +71,11 @@ impl ClientKey {
             return Err(CredentialError::SecretVersion);
         }
         // Some tools pad base64url; the format says no padding, so accept both.
-        let jwk_bytes = URL_SAFE_NO_PAD
-            .decode(key.trim_end_matches('='))
-            .map_err(|_| CredentialError::SecretEncoding)?;
+        let jwk_bytes = Zeroizing::new(
+            URL_SAFE_NO_PAD
+                .decode(key.trim_end_matches('='))
+                .map_err(|_| CredentialError::SecretEncoding)?,
+        );
         let jwk: Jwk =
             serde_json::from_slice(&jwk_bytes).map_err(|_| CredentialError::SecretJwk)?;
         if jwk.kty != "OKP" {
@@ -83,8 +86,9 @@ impl ClientKey {
         }
         let d = decode_32(
             jwk.d
-                .as_deref()
-                .ok_or(CredentialError::SecretKeyType("no d"))?,
+                .as_ref()
+                .ok_or(CredentialError::SecretKeyType("no d"))?
+                .expose(),
         )
         .ok_or(CredentialError::SecretKeyType(
             "d is not 32 bytes of base64url",
@@ -94,7 +98,7 @@ impl ClientKey {
             let x = decode_32(x).ok_or(CredentialError::SecretKeyType(
                 "x is not 32 bytes of base64url",
             ))?;
-            if signing_key.verifying_key().as_bytes() != &x {
+            if signing_key.verifying_key().as_bytes() != &*x {
                 return Err(CredentialError::SecretKeyMismatch);
             }
         }
@@ -126,7 +130,8 @@ impl ClientKey {
     }
 }
 
-/// The JWK members this client reads; others are ignored.
+/// The JWK members this client reads; others are ignored. The private half `d` is a
+/// [`SecretString`], wiped when the JWK is dropped.
 #[derive(serde::Deserialize)]
 struct Jwk {
     #[serde(default)]
@@ -134,16 +139,16 @@ struct Jwk {
     #[serde(default)]
     crv: String,
     x: Option<String>,
-    d: Option<String>,
+    d: Option<SecretString>,
     kid: Option<String>,
 }
 
-fn decode_32(text: &str) -> Option<[u8; 32]> {
-    URL_SAFE_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .ok()?
-        .try_into()
-        .ok()
+/// Decodes 32 bytes of base64url; the decoded buffer is wiped when dropped (it may be `d`).
+fn decode_32(text: &str) -> Option<Zeroizing<[u8; 32]>> {
+    let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()?);
+    let mut out = Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(bytes.get(..32).filter(|_| bytes.len() == 32)?);
+    Some(out)
 }
 
 /// The tenant host named in a client ID `<id>@<host>/<use-case>`, e.g. `acme.conductor.one`.

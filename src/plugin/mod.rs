@@ -6,6 +6,7 @@
 //! stderr, as hclog JSON (see [`crate::logging`]) so Terraform relays it at the right level.
 
 pub mod handshake;
+pub mod hardening;
 pub mod listener;
 pub mod server;
 pub mod services;
@@ -146,6 +147,13 @@ fn run<S: Provider>(
     service: impl FnOnce() -> S,
 ) -> ExitCode {
     crate::logging::init(info.name);
+    // `--debug` is for attaching a debugger, which a non-dumpable process refuses.
+    if policy == SignalPolicy::Plugin {
+        match hardening::forbid_core_dumps() {
+            Ok(()) => tracing::debug!("core dumps are off for this process"),
+            Err(e) => tracing::warn!(error = %e, "core dumps could not be turned off"),
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

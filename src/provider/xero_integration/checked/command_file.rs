@@ -268,9 +268,10 @@ fn create_new(path: &Path, contents: &Contents) -> std::io::Result<()> {
     f.write_all(&bytes)
 }
 
-/// This process's user ID (the owner of `/proc/self`).
+/// This process's effective user ID (the owner of the files it creates). Not read from the
+/// owner of `/proc/self`: a process that is not dumpable shows `/proc/self` as root's.
 fn own_uid() -> Option<u32> {
-    fs::metadata("/proc/self").ok().map(|m| m.uid())
+    Some(rustix::process::geteuid().as_raw())
 }
 
 /// A process's start time in clock ticks since boot (field 22 of `/proc/PID/stat`).
