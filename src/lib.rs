@@ -13,6 +13,9 @@
 //! | [`xero`] | the Xero credential check |
 //! | [`provider`] | the `conductorone` provider: configuration, `conductorone_xero_integration`, `conductorone_xero_sync` |
 
+// The name `#[derive(TerraformModel)]` writes paths with, so the derive works here as in other crates.
+extern crate self as terraform_provider_conductorone;
+
 pub mod conductorone;
 pub mod cty;
 pub mod framework;

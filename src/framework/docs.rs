@@ -146,34 +146,37 @@ impl Schema {
 
 #[cfg(test)]
 mod tests {
+    use crate::framework::TerraformModel;
+    use crate::framework::plan_modifiers::UseStateForUnknown;
+    use crate::framework::validators::NotBlank;
     use schemars::JsonSchema;
     use serde::{Deserialize, Serialize};
 
     use super::*;
     use crate::framework::{Value, schema_for};
 
-    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
     struct Inner {
         /// Host.
         host: Value<String>,
     }
 
-    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
     struct M {
         /// The ID.
-        #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+        #[terraform(computed, plan(UseStateForUnknown))]
         id: Value<String>,
         /// Name.
-        #[schemars(extend("x-terraform" = {"validate": ["not_blank"]}))]
+        #[terraform(validate(NotBlank))]
         name: Value<String>,
         /// Tier.
-        #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": "basic"}))]
+        #[terraform(optional, computed, default = "basic")]
         tier: Value<String>,
         /// Where.
-        #[schemars(extend("x-terraform" = {"optional": true}))]
+        #[terraform(optional, nested)]
         endpoint: Value<Inner>,
         /// Tags.
-        #[schemars(extend("x-terraform" = {"optional": true}))]
+        #[terraform(optional)]
         tags: Value<Vec<String>>,
     }
 

@@ -36,7 +36,9 @@ pub use action::{
 pub use context::{ClientCapabilities, Context, ValidateRequest, ValidateResponse};
 pub use data_source::{DataSource, ReadDataRequest, ReadDataResponse};
 pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use framework_derive::TerraformModel;
 pub use list_resource::{ListItem, ListRequest, ListResource, ListSender, ListStopped};
+pub use model::derive::TerraformModel as _;
 pub use model::{Model, SchemaError, schema_for};
 pub use private::PrivateState;
 pub use provider::{ConfigureRequest, ConfigureResponse, Provider};

@@ -15,6 +15,7 @@ pub mod xero_sync;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::framework::TerraformModel;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -32,37 +33,37 @@ use self::config::{ConfigProblem, ProviderConfigInput, process_env, resolve};
 /// The provider block.
 ///
 /// Every attribute may instead come from its environment variable; a value set here wins.
-#[derive(Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct ProviderConfig {
     /// The ConductorOne server, e.g. `https://acme.conductor.one`. Defaults to the tenant named by
     /// `tenant_domain`, else to the host in `client_id`. Environment: `CONDUCTORONE_SERVER_URL`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub server_url: Value<String>,
     /// The API client's ID, of the form `<id>@<tenant host>/<use case>`. Environment:
     /// `CONDUCTORONE_CLIENT_ID`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub client_id: Value<String>,
     /// The API client's secret (`secret-token:conductorone.com:v1:…`). Environment:
     /// `CONDUCTORONE_CLIENT_SECRET`.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    #[terraform(optional, sensitive)]
     pub client_secret: Value<String>,
     /// The tenant's name (`acme`) or host (`acme.conductor.one`), used for the server URL when
     /// `server_url` is not set. Environment: `CONDUCTORONE_TENANT_DOMAIN`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub tenant_domain: Value<String>,
     /// A ready ConductorOne bearer token; when set, no other credential is used. Environment:
     /// `CONDUCTORONE_ACCESS_TOKEN`.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    #[terraform(optional, sensitive)]
     pub access_token: Value<String>,
     /// An OIDC token (e.g. Terraform Cloud workload identity) exchanged for a ConductorOne token;
     /// needs `client_id`. Environment: `CONDUCTORONE_OIDC_TOKEN`, then
     /// `TFC_WORKLOAD_IDENTITY_TOKEN_CONDUCTORONE`, `TFC_WORKLOAD_IDENTITY_TOKEN_C1`, and
     /// `TFC_WORKLOAD_IDENTITY_TOKEN` only with `CONDUCTORONE_WORKLOAD_IDENTITY=1`.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    #[terraform(optional, sensitive)]
     pub oidc_token: Value<String>,
     /// Xero's identity service, used to check Xero credentials before they are written. Defaults
     /// to `https://identity.xero.com`. Environment: `XERO_IDENTITY_URL`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub xero_identity_url: Value<String>,
 }
 

@@ -1,25 +1,34 @@
 //! One source of truth: a typed model struct defines the Terraform schema.
 //!
-//! The model derives `schemars::JsonSchema` (plus serde's traits). Doc comments become
-//! descriptions, serde renames become attribute names, and an `x-terraform` extension on a field
-//! gives what JSON Schema cannot say:
+//! The model derives `schemars::JsonSchema` (plus serde's traits) for its shape and
+//! [`TerraformModel`](derive::TerraformModel) (`#[derive(TerraformModel)]`, from the
+//! `framework-derive` crate) for what JSON Schema cannot say. Doc comments become descriptions,
+//! serde renames become attribute names, and `#[terraform(...)]` on a field gives its options as
+//! Rust values, so a misspelt option, validator or plan modifier does not compile:
 //!
 //! ```text
-//! #[schemars(extend("x-terraform" = {
-//!     "optional": true, "computed": true, "sensitive": true, "write_only": true,
-//!     "deprecated": "Use `other` instead.",
-//!     "plan": ["requires_replace", "use_state_for_unknown"],
-//!     "default": "value",
-//!     "validate": ["not_blank", {"length": [1, 64]}, {"one_of": ["a", "b"]}, {"starts_with": "c1_"},
-//!                  {"alphanumeric_plus": "-_"}, {"int_between": [1, 10]}],
-//!     "block": true
-//! }))]
+//! #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+//! #[terraform(version = 0, conflicts_with(color, colors))]
+//! struct Example {
+//!     #[terraform(optional, computed, sensitive, plan(RequiresReplace, UseStateForUnknown))]
+//!     a: Value<String>,
+//!     #[terraform(required, validate(NotBlank, LengthBetween { min: 1, max: 64 }))]
+//!     b: Value<String>,
+//!     #[terraform(optional, computed, default = 443, validate(IntBetween { min: 1, max: 65535 }))]
+//!     port: Value<i64>,
+//!     #[terraform(block, max_items = 1)]
+//!     timeouts: Value<Timeouts>,
+//!     #[terraform(optional, nested)]
+//!     endpoint: Value<Endpoint>,
+//! }
 //! ```
-//! Without a kind, a field is required when serde requires it and optional otherwise. Structs
-//! become nested attributes (single), `Vec` of structs list-nested, sets of structs set-nested,
-//! maps of structs map-nested; `"block": true` makes a nested block instead. String enums get a
-//! one-of validator. On the container, `"conflicts_with"`, `"exactly_one_of"` and
-//! `"required_together"` take lists of attribute-name lists.
+//! Without a kind, a field is required when serde requires it and optional otherwise. Struct
+//! fields marked `nested` become nested attributes (single), `Vec` of structs list-nested, sets
+//! of structs set-nested, maps of structs map-nested; `block` makes a nested block instead.
+//! String enums get a one-of validator. The derive also writes `<Model>Paths`
+//! (`Example::paths().port()`), the typed attribute paths diagnostics use.
+
+pub mod derive;
 
 use std::sync::Arc;
 
@@ -29,20 +38,23 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
-use crate::cty::{Path, Type};
+use crate::cty::Type;
 
 use super::bridge;
-use super::plan_modifiers::{PlanModifier, RequiresReplace, UseStateForUnknown};
 use super::schema::{Attribute, AttributeType, Block, NestedBlock, Nesting, Presence, Schema};
-use super::validators::{
-    AlphanumericPlus, AttributeValidator, ConfigValidator, ConflictsWith, ExactlyOneOf, IntBetween,
-    LengthBetween, NotBlank, OneOf, RequiredTogether, StartsWith,
-};
+use super::validators::OneOf;
+use derive::{FieldOptions, ModelOptions, TerraformModel};
 
 /// What a typed model (of a resource, data source, identity or provider config) must be.
-pub trait Model: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {}
+pub trait Model:
+    Serialize + DeserializeOwned + JsonSchema + TerraformModel + Send + Sync + 'static
+{
+}
 
-impl<T: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static> Model for T {}
+impl<T: Serialize + DeserializeOwned + JsonSchema + TerraformModel + Send + Sync + 'static> Model
+    for T
+{
+}
 
 /// Why a model could not be turned into a Terraform schema: a programming error in the model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,11 +68,12 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// The Terraform schema of model `M` (version 0).
+/// The Terraform schema of model `M`: its shape from `JsonSchema`, its options (and schema
+/// version) from `#[derive(TerraformModel)]`.
 ///
 /// # Errors
-/// When the model uses a shape Terraform has no form for, or an unknown `x-terraform` key.
-pub fn schema_for<M: JsonSchema>() -> Result<Schema, SchemaError> {
+/// When the model uses a shape Terraform has no form for, or its options do not fit its shape.
+pub fn schema_for<M: JsonSchema + TerraformModel>() -> Result<Schema, SchemaError> {
     let settings = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true);
     let root = settings.into_generator().into_root_schema_for::<M>();
     let json = root.as_value();
@@ -70,12 +83,12 @@ pub fn schema_for<M: JsonSchema>() -> Result<Schema, SchemaError> {
     let obj = json
         .as_object()
         .ok_or_else(|| cx.err("", "the model is not an object"))?;
-    let block = cx.block(obj, "")?;
-    let validators = cx.config_validators(obj)?;
+    let options = M::terraform_options();
+    let block = cx.block(obj, "", &options)?;
     Ok(Schema {
-        version: 0,
+        version: options.version,
         block,
-        validators,
+        validators: options.validators,
     })
 }
 
@@ -84,24 +97,12 @@ struct Cx {
 }
 
 enum Member {
-    Attribute(Attribute),
+    Attribute(Box<Attribute>),
     Block(NestedBlock),
 }
 
-const ATTRIBUTE_KEYS: &[&str] = &[
-    "required",
-    "optional",
-    "computed",
-    "sensitive",
-    "write_only",
-    "deprecated",
-    "plan",
-    "default",
-    "validate",
-    "block",
-    "min_items",
-    "max_items",
-];
+const STRAY_EXTENSION: &str = "x-terraform extensions are not read: declare the options with \
+     #[derive(TerraformModel)] and #[terraform(...)]";
 
 impl Cx {
     fn err(&self, at: &str, message: impl Into<String>) -> SchemaError {
@@ -112,7 +113,15 @@ impl Cx {
         }
     }
 
-    fn block(&self, obj: &Map<String, Json>, at: &str) -> Result<Block, SchemaError> {
+    fn block(
+        &self,
+        obj: &Map<String, Json>,
+        at: &str,
+        options: &ModelOptions,
+    ) -> Result<Block, SchemaError> {
+        if obj.contains_key("x-terraform") {
+            return Err(self.err(at, STRAY_EXTENSION));
+        }
         let mut block = Block {
             description: description(obj),
             ..Block::default()
@@ -129,8 +138,15 @@ impl Cx {
                 } else {
                     format!("{at}.{name}")
                 };
-                match self.member(name, prop, required.contains(&name.as_str()), &here)? {
-                    Member::Attribute(a) => block.attributes.push(a),
+                let field = options.field(name).ok_or_else(|| {
+                    self.err(
+                        &here,
+                        "no Terraform options for this field: derive TerraformModel on the struct",
+                    )
+                })?;
+                let serde_required = required.contains(&name.as_str());
+                match self.member(name, prop, serde_required, &here, field)? {
+                    Member::Attribute(a) => block.attributes.push(*a),
                     Member::Block(b) => block.blocks.push(b),
                 }
             }
@@ -140,12 +156,24 @@ impl Cx {
         Ok(block)
     }
 
+    /// The options of the struct inside a nested attribute or block.
+    fn nested_options(&self, field: &FieldOptions, at: &str) -> Result<ModelOptions, SchemaError> {
+        field.nested.map(|options| options()).ok_or_else(|| {
+            self.err(
+                at,
+                "a struct-typed field is a nested attribute or a block: mark it \
+                 #[terraform(nested)] or #[terraform(block)]",
+            )
+        })
+    }
+
     fn nested_attributes(
         &self,
         obj: &Map<String, Json>,
         at: &str,
+        options: &ModelOptions,
     ) -> Result<Vec<Attribute>, SchemaError> {
-        let block = self.block(obj, at)?;
+        let block = self.block(obj, at, options)?;
         if let Some(b) = block.blocks.first() {
             return Err(self.err(
                 &format!("{at}.{}", b.type_name),
@@ -161,28 +189,36 @@ impl Cx {
         prop: &Json,
         serde_required: bool,
         at: &str,
+        field: &FieldOptions,
     ) -> Result<Member, SchemaError> {
         let prop = prop
             .as_object()
             .ok_or_else(|| self.err(at, "a field schema must be an object"))?;
-        let empty = Map::new();
-        let ext = match prop.get("x-terraform") {
-            None => &empty,
-            Some(Json::Object(ext)) => ext,
-            Some(_) => return Err(self.err(at, "x-terraform must be an object")),
-        };
-        if let Some(key) = ext.keys().find(|k| !ATTRIBUTE_KEYS.contains(&k.as_str())) {
-            return Err(self.err(at, format!("unknown x-terraform key {key:?}")));
+        if prop.contains_key("x-terraform") {
+            return Err(self.err(at, STRAY_EXTENSION));
         }
         let (core, nullable) = strip_null(prop);
-        let flag = |k: &str| ext.get(k).and_then(Json::as_bool).unwrap_or(false);
 
-        if flag("block") {
-            return self.nested_block(name, &core, ext, at).map(Member::Block);
+        if let Some(options) = field.block {
+            let (nesting, obj) = object_shape(&core).ok_or_else(|| {
+                self.err(
+                    at,
+                    "a block must be a struct, or a list, set or map of structs",
+                )
+            })?;
+            let mut block = self.block(obj, at, &self.nested_options(field, at)?)?;
+            block.description = description(&core);
+            return Ok(Member::Block(NestedBlock {
+                type_name: name.to_owned(),
+                block,
+                nesting,
+                min_items: options.min_items,
+                max_items: options.max_items,
+            }));
         }
 
-        let ty = self.attribute_type(&core, at)?;
-        let presence = match (flag("required"), flag("optional"), flag("computed")) {
+        let ty = self.attribute_type(&core, at, field)?;
+        let presence = match (field.required, field.optional, field.computed) {
             (true, false, false) => Presence::Required,
             (false, true, true) => Presence::OptionalComputed,
             (false, false, true) => Presence::Computed,
@@ -193,27 +229,22 @@ impl Cx {
         };
         let mut attr = Attribute::new(name, ty, presence);
         attr.description = description(prop);
-        attr.sensitive = flag("sensitive");
-        attr.write_only = flag("write_only");
-        attr.deprecated = match ext.get("deprecated") {
-            None | Some(Json::Bool(false)) => None,
-            Some(Json::String(msg)) => Some(msg.clone()),
-            Some(Json::Bool(true)) => Some(String::new()),
-            Some(_) => return Err(self.err(at, "deprecated must be a message or a bool")),
-        };
+        attr.sensitive = field.sensitive;
+        attr.write_only = field.write_only;
+        attr.deprecated = field.deprecated.map(str::to_owned);
         if let Some(values) = string_enum(&core) {
             attr.validators.push(Arc::new(OneOf(values)));
         }
-        attr.validators
-            .extend(self.validators(ext.get("validate"), at)?);
-        attr.plan_modifiers = self.plan_modifiers(ext.get("plan"), at)?;
-        if let Some(default) = ext.get("default") {
+        attr.validators.extend(field.validators.iter().cloned());
+        attr.plan_modifiers = field.plan_modifiers.clone();
+        if let Some(default) = &field.default {
             if !presence.is_computed() {
                 return Err(self.err(
                     at,
                     "a default needs the attribute to be computed (and optional)",
                 ));
             }
+            let default = default.as_ref().map_err(|e| self.err(at, e.clone()))?;
             let value = bridge::to_value(default, &attr.value_type())
                 .map_err(|e| self.err(at, e.to_string()))?;
             attr.default = Some(value);
@@ -221,46 +252,20 @@ impl Cx {
         if attr.write_only && presence.is_computed() {
             return Err(self.err(at, "a write-only attribute cannot be computed"));
         }
-        Ok(Member::Attribute(attr))
-    }
-
-    fn nested_block(
-        &self,
-        name: &str,
-        core: &Map<String, Json>,
-        ext: &Map<String, Json>,
-        at: &str,
-    ) -> Result<NestedBlock, SchemaError> {
-        let (nesting, obj) = match object_shape(core) {
-            Some(shape) => shape,
-            None => {
-                return Err(self.err(
-                    at,
-                    "a block must be a struct, or a list, set or map of structs",
-                ));
-            }
-        };
-        let count = |k: &str| ext.get(k).and_then(Json::as_i64).unwrap_or(0);
-        let mut block = self.block(obj, at)?;
-        block.description = description(core);
-        Ok(NestedBlock {
-            type_name: name.to_owned(),
-            block,
-            nesting,
-            min_items: count("min_items"),
-            max_items: count("max_items"),
-        })
+        Ok(Member::Attribute(Box::new(attr)))
     }
 
     fn attribute_type(
         &self,
         core: &Map<String, Json>,
         at: &str,
+        field: &FieldOptions,
     ) -> Result<AttributeType, SchemaError> {
         if let Some((nesting, obj)) = object_shape(core) {
+            let options = self.nested_options(field, at)?;
             return Ok(AttributeType::Nested {
                 nesting,
-                attributes: self.nested_attributes(obj, at)?,
+                attributes: self.nested_attributes(obj, at, &options)?,
             });
         }
         self.value_type(core, at).map(AttributeType::Type)
@@ -301,119 +306,6 @@ impl Cx {
                 format!("no Terraform type for JSON Schema type {other:?}"),
             )),
         }
-    }
-
-    fn validators(
-        &self,
-        spec: Option<&Json>,
-        at: &str,
-    ) -> Result<Vec<Arc<dyn AttributeValidator>>, SchemaError> {
-        let Some(spec) = spec else {
-            return Ok(Vec::new());
-        };
-        let items = spec
-            .as_array()
-            .ok_or_else(|| self.err(at, "validate must be a list"))?;
-        items.iter().map(|item| self.validator(item, at)).collect()
-    }
-
-    fn validator(&self, item: &Json, at: &str) -> Result<Arc<dyn AttributeValidator>, SchemaError> {
-        let bad = || self.err(at, format!("unknown validator {item}"));
-        if item.as_str() == Some("not_blank") {
-            return Ok(Arc::new(NotBlank));
-        }
-        let obj = item.as_object().filter(|o| o.len() == 1).ok_or_else(bad)?;
-        let (name, arg) = obj.iter().next().ok_or_else(bad)?;
-        let pair = || -> Option<(i64, i64)> {
-            let a = arg.as_array().filter(|a| a.len() == 2)?;
-            Some((a[0].as_i64()?, a[1].as_i64()?))
-        };
-        Ok(match name.as_str() {
-            "length" => {
-                let (min, max) = pair().ok_or_else(bad)?;
-                let min = usize::try_from(min).map_err(|_| bad())?;
-                let max = usize::try_from(max).map_err(|_| bad())?;
-                Arc::new(LengthBetween { min, max })
-            }
-            "int_between" => {
-                let (min, max) = pair().ok_or_else(bad)?;
-                Arc::new(IntBetween { min, max })
-            }
-            "one_of" => {
-                let values = arg.as_array().ok_or_else(bad)?;
-                Arc::new(OneOf(
-                    values
-                        .iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                ))
-            }
-            "starts_with" => Arc::new(StartsWith(arg.as_str().ok_or_else(bad)?.to_owned())),
-            "alphanumeric_plus" => {
-                Arc::new(AlphanumericPlus(arg.as_str().ok_or_else(bad)?.to_owned()))
-            }
-            _ => return Err(bad()),
-        })
-    }
-
-    fn plan_modifiers(
-        &self,
-        spec: Option<&Json>,
-        at: &str,
-    ) -> Result<Vec<Arc<dyn PlanModifier>>, SchemaError> {
-        let Some(spec) = spec else {
-            return Ok(Vec::new());
-        };
-        let items = spec
-            .as_array()
-            .ok_or_else(|| self.err(at, "plan must be a list"))?;
-        items
-            .iter()
-            .map(|item| -> Result<Arc<dyn PlanModifier>, SchemaError> {
-                match item.as_str() {
-                    Some("requires_replace") => Ok(Arc::new(RequiresReplace)),
-                    Some("use_state_for_unknown") => Ok(Arc::new(UseStateForUnknown)),
-                    _ => Err(self.err(at, format!("unknown plan modifier {item}"))),
-                }
-            })
-            .collect()
-    }
-
-    fn config_validators(
-        &self,
-        obj: &Map<String, Json>,
-    ) -> Result<Vec<Arc<dyn ConfigValidator>>, SchemaError> {
-        let mut out: Vec<Arc<dyn ConfigValidator>> = Vec::new();
-        let Some(ext) = obj.get("x-terraform").and_then(Json::as_object) else {
-            return Ok(out);
-        };
-        for (key, groups) in ext {
-            let groups = groups
-                .as_array()
-                .ok_or_else(|| self.err("", format!("{key} must be a list of lists")))?;
-            for group in groups {
-                let names = group
-                    .as_array()
-                    .ok_or_else(|| self.err("", format!("{key} must be a list of lists")))?;
-                let paths: Vec<Path> = names
-                    .iter()
-                    .filter_map(Json::as_str)
-                    .map(Path::attr)
-                    .collect();
-                out.push(match key.as_str() {
-                    "conflicts_with" => Arc::new(ConflictsWith(paths)),
-                    "exactly_one_of" => Arc::new(ExactlyOneOf(paths)),
-                    "required_together" => Arc::new(RequiredTogether(paths)),
-                    _ => {
-                        return Err(
-                            self.err("", format!("unknown container x-terraform key {key:?}"))
-                        );
-                    }
-                });
-            }
-        }
-        Ok(out)
     }
 }
 

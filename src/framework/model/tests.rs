@@ -1,19 +1,23 @@
 use std::collections::BTreeSet;
 
+use crate::framework::TerraformModel;
+use crate::framework::plan_modifiers::{RequiresReplace, UseStateForUnknown};
+use crate::framework::validators::{LengthBetween, NotBlank};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::cty;
+use crate::cty::Path;
 use crate::framework::Value;
 
 /// An endpoint to reach.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema, TerraformModel)]
 struct Endpoint {
     /// Host name.
     host: Value<String>,
     /// Port number.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": 443}))]
+    #[terraform(optional, computed, default = 443)]
     port: Value<i64>,
 }
 
@@ -26,17 +30,17 @@ enum Color {
 }
 
 /// A thing for tests.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-#[schemars(extend("x-terraform" = {"conflicts_with": [["color", "colors"]]}))]
+#[derive(Debug, Serialize, Deserialize, JsonSchema, TerraformModel)]
+#[terraform(conflicts_with(color, colors))]
 struct Thing {
     /// The ID.
-    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(computed, plan(UseStateForUnknown))]
     id: Value<String>,
     /// The name, **Markdown** allowed.
-    #[schemars(extend("x-terraform" = {"plan": ["requires_replace"], "validate": ["not_blank", {"length": [1, 8]}]}))]
+    #[terraform(validate(NotBlank, LengthBetween { min: 1, max: 8 }), plan(RequiresReplace))]
     name: Value<String>,
     /// A secret token.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true, "write_only": true}))]
+    #[terraform(optional, sensitive, write_only)]
     token: Value<String>,
     /// An optional count.
     count: Option<i64>,
@@ -44,19 +48,19 @@ struct Thing {
     #[serde(default)]
     tags: Value<Vec<String>>,
     /// Labels.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     labels: Value<BTreeSet<String>>,
     /// Where to connect.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional, nested)]
     endpoint: Value<Endpoint>,
     /// More endpoints.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional, nested)]
     mirrors: Value<Vec<Endpoint>>,
     /// One color.
-    #[schemars(extend("x-terraform" = {"optional": true, "deprecated": "Use colors."}))]
+    #[terraform(optional, deprecated = "Use colors.")]
     color: Value<Color>,
     /// Colors.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     colors: Value<Vec<Color>>,
 }
 
@@ -159,53 +163,87 @@ fn validators_modifiers_and_enums_are_attached() {
     );
 }
 
+/// Mistakes the compiler cannot see are schema errors; the others do not compile (see the
+/// `compile_fail` examples in `model::derive`).
 #[test]
 fn mistakes_in_the_model_are_errors() {
-    #[derive(Serialize, Deserialize, JsonSchema)]
-    struct Typo {
-        #[schemars(extend("x-terraform" = {"optinal": true}))]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    struct LeftoverExtension {
+        #[schemars(extend("x-terraform" = {"optional": true}))]
         a: Value<String>,
     }
-    #[derive(Serialize, Deserialize, JsonSchema)]
-    struct DefaultNotComputed {
-        #[schemars(extend("x-terraform" = {"optional": true, "default": "x"}))]
-        a: Value<String>,
-    }
-    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
     struct BadDefault {
-        #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": 3}))]
+        #[terraform(optional, computed, default = 3)]
         a: Value<String>,
     }
-    #[derive(Serialize, Deserialize, JsonSchema)]
-    struct ComputedWriteOnly {
-        #[schemars(extend("x-terraform" = {"computed": true, "write_only": true}))]
-        a: Value<String>,
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    struct Inner {
+        b: Value<String>,
+    }
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    struct UnmarkedStruct {
+        #[terraform(optional)]
+        inner: Value<Inner>,
     }
     let errors = [
-        schema_for::<Typo>().expect_err("typo").message,
-        schema_for::<DefaultNotComputed>()
-            .expect_err("default")
+        schema_for::<LeftoverExtension>()
+            .expect_err("extension")
             .message,
         schema_for::<BadDefault>().expect_err("bad default").message,
-        schema_for::<ComputedWriteOnly>()
-            .expect_err("computed write-only")
+        schema_for::<UnmarkedStruct>()
+            .expect_err("unmarked struct")
             .message,
     ];
-    assert!(errors[0].contains("optinal"), "{errors:?}");
-    assert!(errors[1].contains("computed"), "{errors:?}");
-    assert!(errors[2].contains("expects a string"), "{errors:?}");
-    assert!(errors[3].contains("write-only"), "{errors:?}");
+    assert!(errors[0].contains("#[terraform(...)]"), "{errors:?}");
+    assert!(errors[1].contains("expects a string"), "{errors:?}");
+    assert!(errors[2].contains("#[terraform(nested)]"), "{errors:?}");
+}
+
+#[test]
+fn typed_paths_name_the_attributes() {
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    struct Inner {
+        #[serde(rename = "type")]
+        kind: Value<String>,
+    }
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    struct Outer {
+        #[terraform(optional, nested)]
+        inner: Value<Inner>,
+        #[terraform(block)]
+        many: Vec<Inner>,
+        plain: Value<String>,
+    }
+    assert_eq!(Outer::paths().plain(), Path::attr("plain"));
+    assert_eq!(
+        Outer::paths().inner().kind(),
+        Path::attr("inner").join_attr("type")
+    );
+    assert_eq!(Outer::paths().inner().at(), Path::attr("inner"));
+    assert_eq!(Outer::paths().many(), Path::attr("many"));
+    assert!(Outer::paths().at().is_root());
+}
+
+#[test]
+fn the_schema_version_comes_from_the_declaration() {
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
+    #[terraform(version = 3)]
+    struct Versioned {
+        a: Value<String>,
+    }
+    assert_eq!(schema_for::<Versioned>().expect("schema").version, 3);
 }
 
 #[test]
 fn blocks_are_opt_in() {
-    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
     struct Timeouts {
         create: Option<String>,
     }
-    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[derive(Serialize, Deserialize, JsonSchema, TerraformModel)]
     struct WithBlock {
-        #[schemars(extend("x-terraform" = {"block": true, "max_items": 1}))]
+        #[terraform(block, max_items = 1)]
         timeouts: Vec<Timeouts>,
     }
     let schema = schema_for::<WithBlock>().expect("schema");

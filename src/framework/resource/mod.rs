@@ -19,6 +19,7 @@ use super::diag::Diagnostics;
 use super::model::{Model, SchemaError, schema_for};
 use super::private::PrivateState;
 use super::schema::Schema;
+use crate::framework::TerraformModel;
 
 /// A resource identity model (Terraform 1.12+): the attributes that name a remote object, used
 /// by `import { identity = {...} }` and kept beside the state. Required fields of the model are
@@ -34,7 +35,9 @@ pub trait IdentityModel: Model + Clone {
 }
 
 /// The identity of a resource that has none.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel,
+)]
 pub struct NoIdentity {}
 
 impl IdentityModel for NoIdentity {

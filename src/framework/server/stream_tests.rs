@@ -59,7 +59,7 @@ async fn a_reader_that_goes_away_cancels_the_handler() {
     assert!(saw_cancel.load(Ordering::SeqCst));
 }
 
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize, JsonSchema, crate::framework::TerraformModel)]
 struct Empty {}
 
 struct Orphan;

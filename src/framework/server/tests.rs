@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use crate::framework::TerraformModel;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,13 +10,13 @@ use crate::framework::provider::{ConfigureRequest, ConfigureResponse};
 use crate::framework::{ValidateRequest, ValidateResponse, Value};
 use crate::proto::tfplugin6 as pb;
 
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize, JsonSchema, TerraformModel)]
 struct Config {
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     endpoint: Value<String>,
 }
 
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize, JsonSchema, TerraformModel)]
 struct Broken {
     #[schemars(extend("x-terraform" = {"no_such_kind": true}))]
     a: Value<String>,
@@ -91,7 +92,9 @@ async fn schema_errors_and_unknown_types_are_diagnostics() {
     let schema = metadata::get_provider_schema(&service.inner);
     assert_eq!(schema.diagnostics.len(), 1);
     assert!(
-        schema.diagnostics[0].detail.contains("no_such_kind"),
+        schema.diagnostics[0]
+            .detail
+            .contains("x-terraform extensions are not read"),
         "{}",
         schema.diagnostics[0].detail
     );

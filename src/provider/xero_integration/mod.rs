@@ -15,6 +15,8 @@ mod read;
 mod strays;
 mod validate;
 
+use crate::framework::TerraformModel;
+use crate::framework::plan_modifiers::{RequiresReplace, UseStateForUnknown};
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,14 +40,14 @@ pub const TYPE_NAME: &str = "conductorone_xero_integration";
 /// with Xero first, unless `validate_credentials = false`). With neither, a *delegated*
 /// connector is created and its owners are asked to finish the setup in ConductorOne; credentials
 /// entered there later cause no diff.
-#[derive(Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct XeroIntegrationModel {
     /// The connector's ID.
-    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(computed, plan(UseStateForUnknown))]
     pub id: Value<String>,
     /// The ID of an existing ConductorOne app to add the connector to. Exactly one of `app_id`
     /// and `new_app` must be set; with `new_app` this is the created app's ID.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown", "requires_replace"]}))]
+    #[terraform(optional, computed, plan(UseStateForUnknown, RequiresReplace))]
     pub app_id: Value<String>,
     /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
     /// Exactly one of `app_id` and `new_app` must be set. Changing its `display_name` or
@@ -56,74 +58,76 @@ pub struct XeroIntegrationModel {
     //
     // A block rather than a nested attribute: Terraform 1.0 cannot plan a null nested attribute.
     // Blocks carry no plan modifiers, so the plan step says when it replaces.
-    #[schemars(extend("x-terraform" = {"block": true}))]
+    #[terraform(block)]
     pub new_app: Value<NewAppModel>,
     /// The user IDs of the connector's owners (at least one: a connector always has an owner).
     /// When not set, ConductorOne makes the API client's user the owner on create, and an update
     /// keeps the owners the connector has.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(optional, computed, plan(UseStateForUnknown))]
     pub user_ids: Value<Vec<String>>,
     /// The Xero app's client ID (32 hexadecimal characters, from Xero's developer portal). Needs
     /// `xero_client_secret` or `xero_client_secret_wo` when the connector is created or the ID
     /// changes.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub xero_client_id: Value<String>,
     /// The Xero app's client secret, kept (marked sensitive) in the state. On Terraform 1.11 or
     /// later prefer `xero_client_secret_wo`, which is never stored.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    #[terraform(optional, sensitive)]
     pub xero_client_secret: Value<String>,
     /// The Xero app's client secret, write-only: never stored in the plan or the state (Terraform
     /// 1.11 or later). Sent when the connector is created and whenever
     /// `xero_client_secret_wo_version` changes.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true, "write_only": true}))]
+    #[terraform(optional, sensitive, write_only)]
     pub xero_client_secret_wo: Value<String>,
     /// Change this number to send a new `xero_client_secret_wo`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub xero_client_secret_wo_version: Value<i64>,
     /// Check the client ID and secret with Xero before anything is written. Set to `false` to
     /// skip the check (e.g. when Xero cannot be reached from where Terraform runs).
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": true}))]
+    #[terraform(optional, computed, default = true)]
     pub validate_credentials: Value<bool>,
     /// After a create, or an update that sends credentials, wait until the connector's sync
     /// finishes (Connected) or fails.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": false}))]
+    #[terraform(optional, computed, default = false)]
     pub wait_for_sync: Value<bool>,
     /// How long `wait_for_sync` may wait.
-    #[schemars(extend("x-terraform" = {"block": true}))]
+    #[terraform(block)]
     pub timeouts: Value<TimeoutsModel>,
     /// When the connector was created (RFC 3339).
-    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(computed, plan(UseStateForUnknown))]
     pub created_at: Value<String>,
     /// The kind of Xero app the credentials belong to: `web_app`, `custom_connection`, or
     /// `unverified` when they were not checked (no credentials, or `validate_credentials = false`).
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub xero_app_type: Value<String>,
 }
 
 /// The app `new_app` creates.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct NewAppModel {
     /// The app's display name.
-    #[schemars(extend("x-terraform" = {"required": true}))]
+    #[terraform(required)]
     pub display_name: Value<String>,
     /// The app's description.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub description: Value<String>,
 }
 
 /// Time limits, as Go duration strings (`"10m"`, `"1h30m"`); each defaults to 10 minutes.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct TimeoutsModel {
     /// The longest a create may wait for the sync.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub create: Value<String>,
     /// The longest an update may wait for the sync.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub update: Value<String>,
 }
 
 /// The resource identity (Terraform 1.12+): what names one connector.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel,
+)]
 pub struct XeroIntegrationIdentity {
     /// The ID of the app the connector belongs to.
     pub app_id: String,

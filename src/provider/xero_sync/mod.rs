@@ -8,6 +8,7 @@
 use std::cmp::Ordering;
 use std::time::Duration;
 
+use crate::framework::TerraformModel;
 use async_trait::async_trait;
 use chrono::SecondsFormat;
 use schemars::JsonSchema;
@@ -39,73 +40,77 @@ const ROLE_TYPE: &str = "Role";
 /// the Xero organisations, the six Xero organisation roles with their grant counts, and how many
 /// Xero users were synced. A failed sync is not an error: it reads as `sync_status = "error"`
 /// with `last_error`, so a `check` block or a postcondition can assert on it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct XeroSyncModel {
     /// The ID of the app holding the Xero connector.
-    #[schemars(extend("x-terraform" = {"required": true}))]
+    #[terraform(required)]
     pub app_id: Value<String>,
     /// The ID of the Xero connector (e.g. `conductorone_xero_integration.x.id`). When omitted,
     /// the app's only Xero connector is used (and its ID is read back here); an app with several
     /// needs this set.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true}))]
+    #[terraform(optional, computed)]
     pub integration_id: Value<String>,
     /// Wait until a running sync (or a first sync about to start) finishes before reading.
     /// Defaults to `false`: read whatever the last sync brought in.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub wait_for_sync: Value<bool>,
     /// How long `wait_for_sync` may wait, as a Go duration (`"90s"`, `"10m"`, `"1h30m"`).
     /// Defaults to `10m`. A sync still running then is an error.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub timeout: Value<String>,
     /// The state of the connector's syncs: `running`, `done`, `error`, `disabled` or
     /// `unspecified` (no sync recorded yet).
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub sync_status: Value<String>,
     /// The connector's last sync error; null when there is none.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub last_error: Value<String>,
     /// When the last sync completed (RFC 3339); null before the first sync completes.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub last_synced_at: Value<String>,
     /// The synced Xero organisations, sorted by display name, then ID.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed, nested)]
     pub organizations: Value<Vec<OrganizationModel>>,
     /// The synced Xero organisation roles, sorted by display name, then ID.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed, nested)]
     pub roles: Value<Vec<RoleModel>>,
     /// How many Xero users were synced.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub user_count: Value<i64>,
 }
 
 /// A synced Xero organisation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel,
+)]
 pub struct OrganizationModel {
     /// The ConductorOne resource ID.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub id: Value<String>,
     /// The Xero tenant ID.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub external_id: Value<String>,
     /// The organisation's name.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub display_name: Value<String>,
 }
 
 /// A synced Xero organisation role.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel,
+)]
 pub struct RoleModel {
     /// The ConductorOne resource ID.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub id: Value<String>,
     /// The role's ID in the source system.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub external_id: Value<String>,
     /// The role's name, e.g. `Standard` or `Read only`.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub display_name: Value<String>,
     /// How many users hold the role.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub grant_count: Value<i64>,
 }
 

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use terraform_provider_conductorone::framework::TerraformModel;
 use terraform_provider_conductorone::framework::{
     Context, DataSource, ReadDataRequest, ReadDataResponse, Value,
 };
@@ -10,15 +11,15 @@ use terraform_provider_conductorone::framework::{
 use crate::store::Store;
 
 /// Echoes its input back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct EchoModel {
     /// Any text.
     pub input: Value<String>,
     /// The input, unchanged.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub output: Value<String>,
     /// How many characters the input has.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub length: Value<i64>,
 }
 

@@ -63,6 +63,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use terraform_provider_conductorone::cty::Path;
+use terraform_provider_conductorone::framework::TerraformModel;
 use terraform_provider_conductorone::framework::action::AnyAction;
 use terraform_provider_conductorone::framework::data_source::AnyDataSource;
 use terraform_provider_conductorone::framework::list_resource::AnyListResource;
@@ -81,7 +82,7 @@ pub use wait::{Wait, WaitConfig};
 pub const ADDRESS: &str = "registry.terraform.io/example/tftest";
 
 /// The `tftest` provider block.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct ProviderConfig {
     /// Directory where objects are stored as JSON files (created if missing).
     pub dir: Value<String>,

@@ -3,6 +3,8 @@
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use terraform_provider_conductorone::framework::TerraformModel;
+use terraform_provider_conductorone::framework::validators::IntBetween;
 use terraform_provider_conductorone::framework::{
     Context, Diagnostic, ListItem, ListRequest, ListResource, ListSender, Value,
 };
@@ -11,19 +13,19 @@ use crate::store::Store;
 use crate::thing::{ThingIdentity, ThingModel};
 
 /// The `config` block of `list "tftest_thing"`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct ThingListConfig {
     /// Only things whose name starts with this.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub name_prefix: Value<String>,
     /// Test hook: wait this long (milliseconds) before each item.
-    #[schemars(extend("x-terraform" = {"optional": true, "validate": [{"int_between": [0, 60000]}]}))]
+    #[terraform(optional, validate(IntBetween { min: 0, max: 60000 }))]
     pub delay_ms: Value<i64>,
     /// Test hook: panic after sending this many items.
-    #[schemars(extend("x-terraform" = {"optional": true, "validate": [{"int_between": [0, 1000]}]}))]
+    #[terraform(optional, validate(IntBetween { min: 0, max: 1000 }))]
     pub panic_after: Value<i64>,
     /// Test hook: send a warning before the items.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub warn: Value<String>,
 }
 

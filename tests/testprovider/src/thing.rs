@@ -5,6 +5,13 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use terraform_provider_conductorone::cty::Path;
+use terraform_provider_conductorone::framework::TerraformModel;
+use terraform_provider_conductorone::framework::plan_modifiers::{
+    RequiresReplace, UseStateForUnknown,
+};
+use terraform_provider_conductorone::framework::validators::{
+    IntBetween, LengthBetween, NotBlank, OneOf,
+};
 use terraform_provider_conductorone::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
     IdentityModel, ImportRequest, ImportResponse, ModifyPlanRequest, ModifyPlanResponse,
@@ -27,61 +34,61 @@ pub enum Zone {
 }
 
 /// An endpoint of the thing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct Endpoint {
     /// Host name.
     pub host: Value<String>,
     /// Port; defaults to 443.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": 443}))]
+    #[terraform(optional, computed, default = 443)]
     pub port: Value<i64>,
 }
 
 /// A test object stored as a JSON file in the provider's directory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct ThingModel {
     /// The thing's ID, chosen at create.
-    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(computed, plan(UseStateForUnknown))]
     pub id: Value<String>,
     /// The thing's name.
-    #[schemars(extend("x-terraform" = {"validate": ["not_blank", {"length": [1, 64]}]}))]
+    #[terraform(validate(NotBlank, LengthBetween { min: 1, max: 64 }))]
     pub name: Value<String>,
     /// Free text.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub description: Value<String>,
     /// A size; defaults to 1.
-    #[schemars(extend("x-terraform" = {"optional": true, "computed": true, "default": 1, "validate": [{"int_between": [0, 100]}]}))]
+    #[terraform(optional, computed, default = 1, validate(IntBetween { min: 0, max: 100 }))]
     pub size: Value<i64>,
     /// A sensitive value, stored in state but hidden in plans.
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true}))]
+    #[terraform(optional, sensitive)]
     pub secret: Value<String>,
     /// A write-only value: used at apply, never stored (Terraform 1.11+).
-    #[schemars(extend("x-terraform" = {"optional": true, "sensitive": true, "write_only": true}))]
+    #[terraform(optional, sensitive, write_only)]
     pub password: Value<String>,
     /// The zone; changing it replaces the thing.
-    #[schemars(extend("x-terraform" = {"optional": true, "plan": ["requires_replace"]}))]
+    #[terraform(optional, plan(RequiresReplace))]
     pub zone: Value<Zone>,
     /// Tags.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub tags: Value<Vec<String>>,
     /// Where to reach the thing.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional, nested)]
     pub endpoint: Value<Endpoint>,
     /// When the thing was created (seconds since the epoch).
-    #[schemars(extend("x-terraform" = {"computed": true, "plan": ["use_state_for_unknown"]}))]
+    #[terraform(computed, plan(UseStateForUnknown))]
     pub created_at: Value<String>,
     /// Bumped by each update.
-    #[schemars(extend("x-terraform" = {"computed": true}))]
+    #[terraform(computed)]
     pub revision: Value<i64>,
     /// Test hook: create stores a partial object, then reports an error (Terraform taints it).
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub fail_create: Value<bool>,
     /// Test hook: panic in `create`, `read`, `update` or `delete`.
-    #[schemars(extend("x-terraform" = {"optional": true, "validate": [{"one_of": ["create", "read", "update", "delete"]}]}))]
+    #[terraform(optional, validate(OneOf(vec!["create".into(), "read".into(), "update".into(), "delete".into()])))]
     pub panic_on: Value<String>,
 }
 
 /// The identity of a thing (Terraform 1.12+).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct ThingIdentity {
     /// The thing's ID.
     pub id: String,

@@ -7,6 +7,8 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use terraform_provider_conductorone::cty::Path;
+use terraform_provider_conductorone::framework::TerraformModel;
+use terraform_provider_conductorone::framework::validators::{IntBetween, NotBlank};
 use terraform_provider_conductorone::framework::{
     Action, ActionProgress, Context, InvokeActionRequest, InvokeActionResponse, PlanActionRequest,
     PlanActionResponse, Value,
@@ -15,22 +17,22 @@ use terraform_provider_conductorone::framework::{
 use crate::store::Store;
 
 /// The `config` block of `action "tftest_wait"`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct WaitConfig {
     /// A label written to `actions.log` with the outcome.
-    #[schemars(extend("x-terraform" = {"validate": ["not_blank"]}))]
+    #[terraform(validate(NotBlank))]
     pub label: Value<String>,
     /// How long to wait in total, in milliseconds.
-    #[schemars(extend("x-terraform" = {"optional": true, "validate": [{"int_between": [0, 600000]}]}))]
+    #[terraform(optional, validate(IntBetween { min: 0, max: 600000 }))]
     pub ms: Value<i64>,
     /// How many progress notes to send while waiting (at least one); defaults to 1.
-    #[schemars(extend("x-terraform" = {"optional": true, "validate": [{"int_between": [1, 1000]}]}))]
+    #[terraform(optional, validate(IntBetween { min: 1, max: 1000 }))]
     pub steps: Value<i64>,
     /// Test hook: end with an error.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub fail: Value<bool>,
     /// Test hook: panic in `invoke`.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub panic: Value<bool>,
 }
 
