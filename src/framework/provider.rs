@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::Path;
 use super::action::AnyAction;
 use super::context::{ClientCapabilities, ValidateRequest, ValidateResponse};
 use super::data_source::AnyDataSource;
 use super::diag::Diagnostics;
 use super::list_resource::AnyListResource;
+use super::model::derive::TerraformModel;
 use super::model::{Model, SchemaError, schema_for};
 use super::resource::AnyResource;
 use super::schema::Schema;
@@ -19,10 +21,25 @@ use super::schema::Schema;
 pub struct ConfigureRequest<C> {
     /// The provider block (may hold unknowns during plan, when it refers to other resources).
     pub config: C,
+    /// The top-level attributes whose values are not (wholly) known yet, in the model's field
+    /// order: a provider that needs them to plan says so on each.
+    pub unknown: Vec<Path>,
     /// Terraform's version, e.g. `1.15.5`.
     pub terraform_version: String,
     /// What the calling Terraform can handle.
     pub capabilities: ClientCapabilities,
+}
+
+/// The top-level attributes of a provider block that are not wholly known, in the model's field
+/// order (what [`ConfigureRequest::unknown`] holds).
+#[must_use]
+pub fn unknown_attributes<C: TerraformModel>(config: &crate::cty::Value) -> Vec<Path> {
+    C::terraform_options()
+        .fields
+        .iter()
+        .filter(|f| config.attr(f.name).is_some_and(|v| !v.is_wholly_known()))
+        .map(|f| Path::attr(f.name))
+        .collect()
 }
 
 /// The result of configuring: the data every resource and data source call receives.

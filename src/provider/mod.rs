@@ -90,40 +90,7 @@ impl ConductorOneProvider {
     }
 }
 
-/// The provider attributes, with whether each holds a secret (so its value is never quoted).
-const ATTRIBUTES: [&str; 7] = [
-    "server_url",
-    "client_id",
-    "client_secret",
-    "tenant_domain",
-    "access_token",
-    "oidc_token",
-    "xero_identity_url",
-];
-
 impl ProviderConfig {
-    fn values(&self) -> [&Value<String>; 7] {
-        [
-            &self.server_url,
-            &self.client_id,
-            &self.client_secret,
-            &self.tenant_domain,
-            &self.access_token,
-            &self.oidc_token,
-            &self.xero_identity_url,
-        ]
-    }
-
-    /// The attributes whose values are not known yet.
-    fn unknown_attributes(&self) -> Vec<&'static str> {
-        ATTRIBUTES
-            .iter()
-            .zip(self.values())
-            .filter(|(_, v)| v.is_unknown())
-            .map(|(name, _)| *name)
-            .collect()
-    }
-
     fn input(&self) -> ProviderConfigInput {
         let text = |v: &Value<String>| v.known().cloned();
         let secret = |v: &Value<String>| v.known().map(|s| SecretString::new(s.as_str()));
@@ -210,13 +177,12 @@ impl Provider for ConductorOneProvider {
         req: ConfigureRequest<ProviderConfig>,
         resp: &mut ConfigureResponse<ProviderData>,
     ) {
-        let unknown = req.config.unknown_attributes();
-        for name in &unknown {
+        for path in &req.unknown {
             resp.diagnostics.error_at(
-                Path::attr(*name),
+                path.clone(),
                 "Unknown Provider Configuration Value",
                 format!(
-                    "The provider attribute `{name}` refers to a value that is known only after apply, but \
+                    "The provider attribute `{path}` refers to a value that is known only after apply, but \
                      the provider needs it to plan. Set it to a value known at plan time (a literal, a \
                      variable, or a data source that reads without depending on managed resources), or \
                      use its environment variable, or apply the resources it depends on first with \
@@ -224,7 +190,7 @@ impl Provider for ConductorOneProvider {
                 ),
             );
         }
-        if !unknown.is_empty() {
+        if !req.unknown.is_empty() {
             return;
         }
         match resolve(&req.config.input(), &process_env) {
@@ -253,14 +219,42 @@ mod tests {
     #[test]
     fn schema_has_every_attribute_described_and_secrets_sensitive() {
         let schema = ConductorOneProvider.schema().expect("schema");
-        for name in ATTRIBUTES {
-            let a = schema
-                .block
-                .attribute(name)
-                .unwrap_or_else(|| panic!("no {name}"));
+        let names: Vec<&str> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "access_token",
+                "client_id",
+                "client_secret",
+                "oidc_token",
+                "server_url",
+                "tenant_domain",
+                "xero_identity_url"
+            ]
+        );
+        for a in &schema.block.attributes {
+            let name = a.name.as_str();
             assert!(!a.description.is_empty(), "{name} has no description");
             let secret = matches!(name, "client_secret" | "access_token" | "oidc_token");
             assert_eq!(a.sensitive, secret, "{name}");
+        }
+    }
+
+    /// A configure request as the framework builds it from the provider block.
+    fn request(config: ProviderConfig) -> ConfigureRequest<ProviderConfig> {
+        let schema = ConductorOneProvider.schema().expect("schema");
+        let value = crate::framework::bridge::to_value(&config, &schema.value_type())
+            .expect("provider block value");
+        ConfigureRequest {
+            unknown: crate::framework::provider::unknown_attributes::<ProviderConfig>(&value),
+            config,
+            terraform_version: "1.15.5".into(),
+            capabilities: ClientCapabilities::default(),
         }
     }
 
@@ -272,12 +266,9 @@ mod tests {
             ..ProviderConfig::default()
         };
         let mut resp = ConfigureResponse::default();
-        let req = ConfigureRequest {
-            config,
-            terraform_version: "1.15.5".into(),
-            capabilities: ClientCapabilities::default(),
-        };
-        ConductorOneProvider.configure(req, &mut resp).await;
+        ConductorOneProvider
+            .configure(request(config), &mut resp)
+            .await;
         assert!(resp.data.is_none());
         let paths: Vec<String> = resp
             .diagnostics
@@ -297,12 +288,9 @@ mod tests {
             ..ProviderConfig::default()
         };
         let mut resp = ConfigureResponse::default();
-        let req = ConfigureRequest {
-            config,
-            terraform_version: "1.15.5".into(),
-            capabilities: ClientCapabilities::default(),
-        };
-        ConductorOneProvider.configure(req, &mut resp).await;
+        ConductorOneProvider
+            .configure(request(config), &mut resp)
+            .await;
         assert!(resp.diagnostics.has_errors());
         for d in resp.diagnostics.iter() {
             assert!(!d.to_string().contains("not-a-real-secret"), "{d}");

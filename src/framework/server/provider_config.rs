@@ -69,12 +69,18 @@ pub(super) async fn configure<P: Provider>(
         &inner.provider_type,
         "provider configuration",
     )
-    .and_then(|c| typed_config::<P::Config>(&c));
+    .and_then(|c| {
+        Ok((
+            crate::framework::provider::unknown_attributes::<P::Config>(&c),
+            typed_config::<P::Config>(&c)?,
+        ))
+    });
     match config {
-        Ok(config) => {
+        Ok((unknown, config)) => {
             let mut resp = ConfigureResponse::default();
             let request = ConfigureRequest {
                 config,
+                unknown,
                 terraform_version: req.terraform_version.clone(),
                 capabilities,
             };
