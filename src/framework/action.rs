@@ -7,7 +7,6 @@
 //! diagnostics on the response: errors fail the apply.
 
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
 use crate::cty;
@@ -153,20 +152,6 @@ pub trait AnyAction<D>: Send + Sync {
     ) -> Diagnostics;
 }
 
-fn decode<T: DeserializeOwned>(value: &cty::Value, diagnostics: &mut Diagnostics) -> Option<T> {
-    match bridge::from_value(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            diagnostics.error_at(
-                e.path(),
-                "Value Conversion Error",
-                format!("The provider could not read the action configuration: {e}. This is a bug in the provider; please report it."),
-            );
-            None
-        }
-    }
-}
-
 #[async_trait]
 impl<A: Action> AnyAction<A::ProviderData> for A {
     fn type_name(&self) -> String {
@@ -179,7 +164,9 @@ impl<A: Action> AnyAction<A::ProviderData> for A {
 
     async fn validate(&self, capabilities: ClientCapabilities, config: &cty::Value) -> Diagnostics {
         let mut resp = ValidateResponse::default();
-        if let Some(config) = decode(config, &mut resp.diagnostics) {
+        if let Some(config) =
+            bridge::decode_model(config, "action configuration", &mut resp.diagnostics)
+        {
             Action::validate(
                 self,
                 ValidateRequest {
@@ -195,7 +182,9 @@ impl<A: Action> AnyAction<A::ProviderData> for A {
 
     async fn plan(&self, ctx: &Context<A::ProviderData>, config: &cty::Value) -> Diagnostics {
         let mut resp = PlanActionResponse::default();
-        if let Some(config) = decode(config, &mut resp.diagnostics) {
+        if let Some(config) =
+            bridge::decode_model(config, "action configuration", &mut resp.diagnostics)
+        {
             let capabilities = ctx.capabilities();
             Action::plan(
                 self,
@@ -218,7 +207,9 @@ impl<A: Action> AnyAction<A::ProviderData> for A {
         progress: ActionProgress,
     ) -> Diagnostics {
         let mut resp = InvokeActionResponse::default();
-        if let Some(config) = decode(config, &mut resp.diagnostics) {
+        if let Some(config) =
+            bridge::decode_model(config, "action configuration", &mut resp.diagnostics)
+        {
             Action::invoke(
                 self,
                 ctx,

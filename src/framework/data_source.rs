@@ -79,14 +79,6 @@ pub trait AnyDataSource<D>: Send + Sync {
     ) -> (cty::Value, Diagnostics);
 }
 
-fn conversion_error(diagnostics: &mut Diagnostics, e: &bridge::BridgeError, what: &str) {
-    diagnostics.error_at(
-        e.path(),
-        "Value Conversion Error",
-        format!("The provider could not handle the {what}: {e}. This is a bug in the provider; please report it."),
-    );
-}
-
 #[async_trait]
 impl<S: DataSource> AnyDataSource<S::ProviderData> for S {
     fn type_name(&self) -> String {
@@ -99,19 +91,12 @@ impl<S: DataSource> AnyDataSource<S::ProviderData> for S {
 
     async fn validate(&self, capabilities: ClientCapabilities, config: &cty::Value) -> Diagnostics {
         let mut resp = ValidateResponse::default();
-        match bridge::from_value(config) {
-            Ok(config) => {
-                DataSource::validate(
-                    self,
-                    ValidateRequest {
-                        config,
-                        capabilities,
-                    },
-                    &mut resp,
-                )
-                .await
-            }
-            Err(e) => conversion_error(&mut resp.diagnostics, &e, "configuration"),
+        if let Some(config) = bridge::decode_model(config, "configuration", &mut resp.diagnostics) {
+            let req = ValidateRequest {
+                config,
+                capabilities,
+            };
+            DataSource::validate(self, req, &mut resp).await;
         }
         resp.diagnostics
     }
@@ -123,12 +108,10 @@ impl<S: DataSource> AnyDataSource<S::ProviderData> for S {
         config: &cty::Value,
     ) -> (cty::Value, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
-        let config: S::Model = match bridge::from_value(config) {
-            Ok(c) => c,
-            Err(e) => {
-                conversion_error(&mut diagnostics, &e, "configuration");
-                return (cty::Value::Null, diagnostics);
-            }
+        let Some(config) =
+            bridge::decode_model::<S::Model>(config, "configuration", &mut diagnostics)
+        else {
+            return (cty::Value::Null, diagnostics);
         };
         let mut resp = ReadDataResponse {
             state: config.clone(),
@@ -139,7 +122,7 @@ impl<S: DataSource> AnyDataSource<S::ProviderData> for S {
         match bridge::to_value(&resp.state, ty) {
             Ok(v) => (v, diagnostics),
             Err(e) => {
-                conversion_error(&mut diagnostics, &e, "data source state");
+                bridge::conversion_error(&mut diagnostics, &e, "data source state");
                 (cty::Value::Null, diagnostics)
             }
         }

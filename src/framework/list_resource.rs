@@ -9,7 +9,6 @@ use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
 use crate::cty::{self, Type};
@@ -273,20 +272,6 @@ pub trait AnyListResource<D>: Send + Sync {
     );
 }
 
-fn decode<T: DeserializeOwned>(value: &cty::Value, diagnostics: &mut Diagnostics) -> Option<T> {
-    match bridge::from_value(value) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            diagnostics.error_at(
-                e.path(),
-                "Value Conversion Error",
-                format!("The provider could not read the list configuration: {e}. This is a bug in the provider; please report it."),
-            );
-            None
-        }
-    }
-}
-
 #[async_trait]
 impl<L: ListResource> AnyListResource<L::ProviderData> for L {
     fn type_name(&self) -> String {
@@ -299,7 +284,9 @@ impl<L: ListResource> AnyListResource<L::ProviderData> for L {
 
     async fn validate(&self, capabilities: ClientCapabilities, config: &cty::Value) -> Diagnostics {
         let mut resp = ValidateResponse::default();
-        if let Some(config) = decode(config, &mut resp.diagnostics) {
+        if let Some(config) =
+            bridge::decode_model(config, "list configuration", &mut resp.diagnostics)
+        {
             ListResource::validate(
                 self,
                 ValidateRequest {
@@ -321,7 +308,9 @@ impl<L: ListResource> AnyListResource<L::ProviderData> for L {
         tx: mpsc::Sender<RawListEvent>,
     ) {
         let mut diagnostics = Diagnostics::new();
-        let Some(config) = decode(&req.config, &mut diagnostics) else {
+        let Some(config) =
+            bridge::decode_model(&req.config, "list configuration", &mut diagnostics)
+        else {
             // Nobody left to tell when Terraform already went.
             let _ = tx.send(RawListEvent::Diagnostics(diagnostics)).await;
             return;

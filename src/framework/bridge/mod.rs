@@ -99,5 +99,43 @@ pub fn to_value<T: serde::Serialize + ?Sized>(
     value.serialize(ValueSerializer::new(ty, Path::root()))
 }
 
+/// Reads a typed model from a cty value for a framework step, or adds the one diagnostic that a
+/// value the schema accepted but the model does not fit gets (a bug in the provider's model).
+pub(crate) fn decode_model<T: serde::de::DeserializeOwned>(
+    value: &cty::Value,
+    what: &str,
+    diagnostics: &mut super::diag::Diagnostics,
+) -> Option<T> {
+    match from_value(value) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            conversion_error(diagnostics, &e, what);
+            None
+        }
+    }
+}
+
+/// The diagnostic for a model that does not fit its own schema, reading or writing `what` (the
+/// configuration, the plan, the state...).
+pub(crate) fn conversion_diagnostic(e: &BridgeError, what: &str) -> super::diag::Diagnostic {
+    super::diag::Diagnostic::error(
+        "Value Conversion Error",
+        format!(
+            "The provider could not convert the {what}: {e}. This is a bug in the provider; please \
+             report it."
+        ),
+    )
+    .at(e.path())
+}
+
+/// Adds the [`conversion_diagnostic`] for `e`.
+pub(crate) fn conversion_error(
+    diagnostics: &mut super::diag::Diagnostics,
+    e: &BridgeError,
+    what: &str,
+) {
+    diagnostics.push(conversion_diagnostic(e, what));
+}
+
 #[cfg(test)]
 mod tests;

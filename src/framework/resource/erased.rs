@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use super::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel, ImportRequest,
@@ -152,24 +151,6 @@ pub trait AnyResource<D>: Send + Sync {
     ) -> RawResult;
 }
 
-fn decode<M: DeserializeOwned>(
-    value: &cty::Value,
-    what: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<M> {
-    match bridge::from_value(value) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            diagnostics.error_at(
-                e.path(),
-                "Value Conversion Error",
-                format!("The provider could not read the {what}: {e}. This is a bug in the provider; please report it."),
-            );
-            None
-        }
-    }
-}
-
 fn encode<M: Serialize>(
     model: &M,
     ty: &Type,
@@ -179,11 +160,7 @@ fn encode<M: Serialize>(
     match bridge::to_value(model, ty) {
         Ok(v) => v,
         Err(e) => {
-            diagnostics.error_at(
-                e.path(),
-                "Value Conversion Error",
-                format!("The provider could not write the {what}: {e}. This is a bug in the provider; please report it."),
-            );
+            bridge::conversion_error(diagnostics, &e, what);
             cty::Value::Null
         }
     }
@@ -197,7 +174,7 @@ fn decode_identity<I: IdentityModel>(
     types.identity.as_ref()?;
     value
         .filter(|v| !v.is_null())
-        .and_then(|v| decode(v, "identity", diagnostics))
+        .and_then(|v| bridge::decode_model(v, "identity", diagnostics))
 }
 
 fn encode_identity<I: IdentityModel>(
@@ -256,7 +233,8 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
 
     async fn validate(&self, capabilities: ClientCapabilities, config: &cty::Value) -> Diagnostics {
         let mut resp = ValidateResponse::default();
-        let Some(config) = decode(config, "configuration", &mut resp.diagnostics) else {
+        let Some(config) = bridge::decode_model(config, "configuration", &mut resp.diagnostics)
+        else {
             return resp.diagnostics;
         };
         Resource::validate(
@@ -278,12 +256,12 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         req: RawPlan,
     ) -> RawPlanned {
         let mut diagnostics = Diagnostics::new();
-        let config = decode(&req.config, "configuration", &mut diagnostics);
-        let plan: Option<R::Model> = decode(&req.plan, "plan", &mut diagnostics);
+        let config = bridge::decode_model(&req.config, "configuration", &mut diagnostics);
+        let plan: Option<R::Model> = bridge::decode_model(&req.plan, "plan", &mut diagnostics);
         let prior = if req.prior.is_null() {
             Some(None)
         } else {
-            decode(&req.prior, "prior state", &mut diagnostics).map(Some)
+            bridge::decode_model(&req.prior, "prior state", &mut diagnostics).map(Some)
         };
         let (Some(config), Some(plan), Some(prior)) = (config, plan, prior) else {
             return RawPlanned {
@@ -331,8 +309,8 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         req: RawApply,
     ) -> RawResult {
         let mut diagnostics = Diagnostics::new();
-        let config = decode(&req.config, "configuration", &mut diagnostics);
-        let plan = decode(&req.planned, "plan", &mut diagnostics);
+        let config = bridge::decode_model(&req.config, "configuration", &mut diagnostics);
+        let plan = bridge::decode_model(&req.planned, "plan", &mut diagnostics);
         let (Some(config), Some(plan)) = (config, plan) else {
             return RawResult {
                 diagnostics,
@@ -375,7 +353,9 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         let mut diagnostics = Diagnostics::new();
         let identity =
             decode_identity::<R::Identity>(types, req.identity.as_ref(), &mut diagnostics);
-        let Some(state) = decode::<R::Model>(&req.state, "stored state", &mut diagnostics) else {
+        let Some(state) =
+            bridge::decode_model::<R::Model>(&req.state, "stored state", &mut diagnostics)
+        else {
             return RawResult {
                 state: req.state,
                 identity: req.identity,
@@ -417,9 +397,9 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         req: RawApply,
     ) -> RawResult {
         let mut diagnostics = Diagnostics::new();
-        let config = decode(&req.config, "configuration", &mut diagnostics);
-        let plan: Option<R::Model> = decode(&req.planned, "plan", &mut diagnostics);
-        let prior = decode(&req.prior, "prior state", &mut diagnostics);
+        let config = bridge::decode_model(&req.config, "configuration", &mut diagnostics);
+        let plan: Option<R::Model> = bridge::decode_model(&req.planned, "plan", &mut diagnostics);
+        let prior = bridge::decode_model(&req.prior, "prior state", &mut diagnostics);
         let identity =
             decode_identity::<R::Identity>(types, req.identity.as_ref(), &mut diagnostics);
         let (Some(config), Some(plan), Some(prior)) = (config, plan, prior) else {
@@ -466,7 +446,8 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         req: RawApply,
     ) -> RawResult {
         let mut resp = DeleteResponse::default();
-        let Some(prior) = decode(&req.prior, "prior state", &mut resp.diagnostics) else {
+        let Some(prior) = bridge::decode_model(&req.prior, "prior state", &mut resp.diagnostics)
+        else {
             return RawResult {
                 state: req.prior,
                 identity: req.identity,

@@ -11,7 +11,6 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::stream::{self, CANCEL_GRACE, CHANNEL_CAPACITY, Ending};
 use super::{Inner, convert};
 use crate::framework::action::{ActionProgress, RawActionEvent};
-use crate::framework::context::ClientCapabilities;
 use crate::framework::diag::{Diagnostic, Diagnostics};
 use crate::framework::provider::Provider;
 use crate::framework::validate::validate_config;
@@ -20,32 +19,6 @@ use crate::proto::tfplugin6 as pb;
 /// The events of one InvokeAction call, as tonic sends them.
 pub(super) type InvokeStream =
     Pin<Box<dyn Stream<Item = Result<pb::invoke_action::Event, tonic::Status>> + Send>>;
-
-pub(super) async fn validate<P: Provider>(
-    inner: &Inner<P>,
-    req: pb::validate_action_config::Request,
-) -> pb::validate_action_config::Response {
-    let mut diagnostics = Diagnostics::new();
-    let checked = inner.action(&req.type_name).and_then(|entry| {
-        let config = convert::decode(req.config.as_ref(), &entry.ty, "action configuration")?;
-        Ok((entry, config))
-    });
-    match checked {
-        Ok((entry, config)) => {
-            validate_config(&entry.schema, &config, &mut diagnostics);
-            diagnostics.extend(
-                entry
-                    .imp
-                    .validate(ClientCapabilities::default(), &config)
-                    .await,
-            );
-        }
-        Err(d) => diagnostics.push(d),
-    }
-    pb::validate_action_config::Response {
-        diagnostics: convert::diagnostics(&diagnostics),
-    }
-}
 
 pub(super) async fn plan<P: Provider>(
     inner: &Inner<P>,

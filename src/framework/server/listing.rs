@@ -13,38 +13,11 @@ use crate::framework::context::ClientCapabilities;
 use crate::framework::diag::{Diagnostic, Diagnostics};
 use crate::framework::list_resource::{ListTypes, RawListEvent, RawListRequest};
 use crate::framework::provider::Provider;
-use crate::framework::validate::validate_config;
 use crate::proto::tfplugin6 as pb;
 
 /// The events of one ListResource call, as tonic sends them.
 pub(super) type ListStream =
     Pin<Box<dyn Stream<Item = Result<pb::list_resource::Event, tonic::Status>> + Send>>;
-
-pub(super) async fn validate<P: Provider>(
-    inner: &Inner<P>,
-    req: pb::validate_list_resource_config::Request,
-) -> pb::validate_list_resource_config::Response {
-    let mut diagnostics = Diagnostics::new();
-    let checked = inner.list_resource(&req.type_name).and_then(|entry| {
-        let config = convert::decode(req.config.as_ref(), &entry.ty, "list configuration")?;
-        Ok((entry, config))
-    });
-    match checked {
-        Ok((entry, config)) => {
-            validate_config(&entry.schema, &config, &mut diagnostics);
-            diagnostics.extend(
-                entry
-                    .imp
-                    .validate(ClientCapabilities::default(), &config)
-                    .await,
-            );
-        }
-        Err(d) => diagnostics.push(d),
-    }
-    pb::validate_list_resource_config::Response {
-        diagnostics: convert::diagnostics(&diagnostics),
-    }
-}
 
 /// Starts the list in its own task and returns the stream of its events.
 pub(super) fn list<P: Provider>(

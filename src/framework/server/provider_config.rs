@@ -11,13 +11,8 @@ use crate::proto::tfplugin6 as pb;
 fn typed_config<C: serde::de::DeserializeOwned>(
     config: &crate::cty::Value,
 ) -> Result<C, Diagnostic> {
-    bridge::from_value(config).map_err(|e| {
-        Diagnostic::error(
-            "Value Conversion Error",
-            format!("The provider could not read its configuration: {e}. This is a bug in the provider; please report it."),
-        )
-        .at(e.path())
-    })
+    bridge::from_value(config)
+        .map_err(|e| bridge::conversion_diagnostic(&e, "provider configuration"))
 }
 
 pub(super) async fn validate<P: Provider>(

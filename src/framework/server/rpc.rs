@@ -84,8 +84,8 @@ provider_service! {
         import_resource_state: "ImportResourceState", typed, |inner, req| state::import(&inner, req).await;
         read_data_source: "ReadDataSource", typed, |inner, req| data::read(&inner, req).await;
         validate_list_resource_config: "ValidateListResourceConfig", typed,
-            |inner, req| listing::validate(&inner, req).await;
-        validate_action_config: "ValidateActionConfig", typed, |inner, req| actions::validate(&inner, req).await;
+            |inner, req| validate::list_resource(&inner, req).await;
+        validate_action_config: "ValidateActionConfig", typed, |inner, req| validate::action(&inner, req).await;
         plan_action: "PlanAction", action, |inner, req| actions::plan(&inner, req).await;
     }
     unimplemented {
