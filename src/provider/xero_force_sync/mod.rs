@@ -193,7 +193,7 @@ impl XeroForceSync {
                 format!(
                     "{name} holds no Xero credentials yet (its setup was delegated and is not \
                      finished), so there is nothing to sync and no sync was requested. Set \
-                     `client_id` and `client_secret` on the `conductorone_xero_integration`, or \
+                     `xero_client_id` and `xero_client_secret` on the `conductorone_xero_integration`, or \
                      finish the setup in ConductorOne, then invoke the action again."
                 ),
             );
@@ -310,7 +310,7 @@ impl Follow<'_> {
                             "Terraform asked the provider to stop {} into the wait for the sync of \
                              {}. The sync was requested and goes on in ConductorOne; the last \
                              status read: {}.",
-                            whole_seconds(poller.elapsed()),
+                            rough(poller.elapsed()),
                             self.name,
                             status_text(&last)
                         ),
@@ -356,8 +356,8 @@ impl Follow<'_> {
             (Some(start), Some(end)) => end
                 .signed_duration_since(start)
                 .to_std()
-                .map_or_else(|_| whole_seconds(waited), whole_seconds),
-            _ => whole_seconds(waited),
+                .map_or_else(|_| rough(waited), rough),
+            _ => rough(waited),
         };
         match phase {
             Phase::Done => {
@@ -381,7 +381,7 @@ impl Follow<'_> {
                     format!(
                         "The sync of {} that Terraform asked for failed ({}) after {took}. {why}\n\n\
                          Fix what the error names (for a Xero token error: the integration's \
-                         `client_id` and `client_secret`, and that the Xero app is a Custom \
+                         `xero_client_id` and `xero_client_secret`, and that the Xero app is a Custom \
                          Connection), then invoke the action again.",
                         self.name, status.status
                     ),
@@ -421,23 +421,33 @@ impl Follow<'_> {
         }
         self.last_note = Some((phase, now));
         let status = connector.status.clone().unwrap_or_default();
+        let previous = if self.baseline.is_some() {
+            "ConductorOne still shows the previous sync"
+        } else {
+            "no sync has started yet"
+        };
         let message = match phase {
-            Phase::Queued if self.baseline.is_some() => format!(
-                "Queued for {}: ConductorOne still shows the previous sync ({}).",
-                whole_seconds(waited),
-                status_text(connector)
-            ),
+            Phase::Queued if waited < Duration::from_secs(1) => {
+                format!("Queued: {previous} ({}).", status_text(connector))
+            }
             Phase::Queued => format!(
-                "Queued for {}: no sync has started yet ({}).",
-                whole_seconds(waited),
+                "Still queued after {}: {previous} ({}).",
+                rough(waited),
                 status_text(connector)
             ),
-            Phase::Running => format!(
-                "Sync running for {} ({}, started {}).",
-                whole_seconds(self.running_since.map_or(Duration::ZERO, |t| t.elapsed())),
-                status.status,
-                time(status.started_at)
-            ),
+            Phase::Running => match self.running_since.map(|t| t.elapsed()) {
+                Some(running) if running >= Duration::from_secs(1) => format!(
+                    "Sync running for {} ({}, started {}).",
+                    rough(running),
+                    status.status,
+                    time(status.started_at)
+                ),
+                _ => format!(
+                    "Sync started ({}, started {}).",
+                    status.status,
+                    time(status.started_at)
+                ),
+            },
             _ => format!(
                 "Sync started {}; ConductorOne's status is now {:?}, waiting for it to end.",
                 time(status.started_at),
@@ -530,9 +540,16 @@ fn time(t: Option<DateTime<Utc>>) -> String {
     )
 }
 
-/// A duration rounded down to whole seconds, Go style (`0s`, `45s`, `1m30s`).
-fn whole_seconds(d: Duration) -> String {
-    format_duration(Duration::from_secs(d.as_secs()))
+/// A duration for people, Go style: to the nearest tenth of a second below 10 s (`1.5s`), whole
+/// seconds above (`45s`, `1m30s`).
+fn rough(d: Duration) -> String {
+    let rounded = if d < Duration::from_secs(10) {
+        let tenths = (d.as_millis() + 50) / 100;
+        Duration::from_millis(u64::try_from(tenths * 100).unwrap_or(u64::MAX))
+    } else {
+        Duration::from_secs(d.as_secs())
+    };
+    format_duration(rounded)
 }
 
 #[cfg(test)]

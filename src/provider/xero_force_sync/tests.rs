@@ -166,11 +166,13 @@ async fn waits_past_the_previous_done_for_the_requested_sync() {
         "{notes}"
     );
     assert!(
-        notes.contains("Queued for")
-            && notes.contains("still shows the previous sync (SYNC_STATUS_DONE"),
+        notes.contains("Queued: ConductorOne still shows the previous sync (SYNC_STATUS_DONE"),
         "{notes}"
     );
-    assert!(notes.contains("Sync running for"), "{notes}");
+    assert!(
+        notes.contains("Sync started (SYNC_STATUS_RUNNING, started"),
+        "{notes}"
+    );
     assert!(
         ran.notes
             .last()
@@ -555,4 +557,44 @@ fn schema_describes_every_attribute() {
         assert!(!a.description.is_empty(), "{name}");
     }
     assert_eq!(XeroForceSyncConfig::default().wait, Value::Null);
+}
+
+#[test]
+fn durations_read_as_people_say_them() {
+    for (d, want) in [
+        (Duration::ZERO, "0s"),
+        (Duration::from_millis(40), "0s"),
+        (Duration::from_millis(1460), "1.5s"),
+        (Duration::from_millis(9960), "10s"),
+        (Duration::from_millis(45_900), "45s"),
+        (Duration::from_secs(90), "1m30s"),
+    ] {
+        assert_eq!(rough(d), want, "{d:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_long_wait_repeats_its_note_with_the_time_so_far() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let app = emu.create_app("Finance");
+    let conn = synced_connector(&emu, &c, &app).await;
+    emu.set_sync_behaviour(
+        &app,
+        &conn.id,
+        SyncBehaviour {
+            queued_for: Some(Duration::from_millis(1300)),
+            duration: Some(Duration::from_millis(1300)),
+            ..SyncBehaviour::default()
+        },
+    );
+    let chatty = XeroForceSync {
+        progress_every: Duration::from_millis(500),
+        ..ACTION
+    };
+    let ran = run_with(chatty, &c, &config(&app), &CancellationToken::new()).await;
+    assert!(ran.diags.is_empty(), "{:?}", ran.diags);
+    let notes = ran.notes.join("\n");
+    assert!(notes.contains("Still queued after 1"), "{notes}");
+    assert!(notes.contains("Sync running for 1"), "{notes}");
 }
