@@ -419,6 +419,7 @@ impl Follow<'_> {
         if !due {
             return true;
         }
+        let first = self.last_note.is_none_or(|(p, _)| p != phase);
         self.last_note = Some((phase, now));
         let status = connector.status.clone().unwrap_or_default();
         let previous = if self.baseline.is_some() {
@@ -427,27 +428,23 @@ impl Follow<'_> {
             "no sync has started yet"
         };
         let message = match phase {
-            Phase::Queued if waited < Duration::from_secs(1) => {
-                format!("Queued: {previous} ({}).", status_text(connector))
-            }
+            Phase::Queued if first => format!("Queued: {previous} ({}).", status_text(connector)),
             Phase::Queued => format!(
                 "Still queued after {}: {previous} ({}).",
                 rough(waited),
                 status_text(connector)
             ),
-            Phase::Running => match self.running_since.map(|t| t.elapsed()) {
-                Some(running) if running >= Duration::from_secs(1) => format!(
-                    "Sync running for {} ({}, started {}).",
-                    rough(running),
-                    status.status,
-                    time(status.started_at)
-                ),
-                _ => format!(
-                    "Sync started ({}, started {}).",
-                    status.status,
-                    time(status.started_at)
-                ),
-            },
+            Phase::Running if first => format!(
+                "Sync started ({}, started {}).",
+                status.status,
+                time(status.started_at)
+            ),
+            Phase::Running => format!(
+                "Sync running for {} ({}, started {}).",
+                rough(self.running_since.map_or(Duration::ZERO, |t| t.elapsed())),
+                status.status,
+                time(status.started_at)
+            ),
             _ => format!(
                 "Sync started {}; ConductorOne's status is now {:?}, waiting for it to end.",
                 time(status.started_at),

@@ -595,6 +595,10 @@ async fn a_long_wait_repeats_its_note_with_the_time_so_far() {
     let ran = run_with(chatty, &c, &config(&app), &CancellationToken::new()).await;
     assert!(ran.diags.is_empty(), "{:?}", ran.diags);
     let notes = ran.notes.join("\n");
+    let count = |prefix: &str| ran.notes.iter().filter(|n| n.starts_with(prefix)).count();
+    assert_eq!(count("Queued: "), 1, "{notes}");
+    assert!(count("Still queued after ") >= 1, "{notes}");
+    assert_eq!(count("Sync started ("), 1, "{notes}");
+    assert!(count("Sync running for ") >= 1, "{notes}");
     assert!(notes.contains("Still queued after 1"), "{notes}");
-    assert!(notes.contains("Sync running for 1"), "{notes}");
 }
