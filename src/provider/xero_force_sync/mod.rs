@@ -193,8 +193,9 @@ impl XeroForceSync {
                 format!(
                     "{name} holds no Xero credentials yet (its setup was delegated and is not \
                      finished), so there is nothing to sync and no sync was requested. Set \
-                     `xero_client_id` and `xero_client_secret` on the `conductorone_xero_integration`, or \
-                     finish the setup in ConductorOne, then invoke the action again."
+                     `xero_client_id` and `xero_client_secret` on the \
+                     `conductorone_xero_integration`, or finish the setup in ConductorOne, then \
+                     invoke the action again."
                 ),
             );
             return;
@@ -381,8 +382,8 @@ impl Follow<'_> {
                     format!(
                         "The sync of {} that Terraform asked for failed ({}) after {took}. {why}\n\n\
                          Fix what the error names (for a Xero token error: the integration's \
-                         `xero_client_id` and `xero_client_secret`, and that the Xero app is a Custom \
-                         Connection), then invoke the action again.",
+                         `xero_client_id` and `xero_client_secret`, and that the Xero app is a \
+                         Custom Connection), then invoke the action again.",
                         self.name, status.status
                     ),
                 );
