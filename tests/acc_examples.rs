@@ -52,6 +52,12 @@ const CASES: &[Case] = &[
         why: "import by identity",
     },
     Case {
+        dir: "actions/conductorone_xero_force_sync",
+        files: &[],
+        min: (1, 14, 0),
+        why: "actions",
+    },
+    Case {
         dir: "modules/xero_roles",
         files: &[],
         min: (1, 5, 0),
@@ -213,6 +219,7 @@ fn examples_follow_the_registry_layout() {
         "resources/conductorone_xero_integration/import-by-string-id.tf",
         "resources/conductorone_xero_integration/import-by-identity.tf",
         "data-sources/conductorone_xero_sync/data-source.tf",
+        "actions/conductorone_xero_force_sync/action.tf",
         "demo/main.tf",
         "modules/xero_roles/main.tf",
     ] {

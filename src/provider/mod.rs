@@ -1,5 +1,5 @@
 //! The `conductorone` provider: its configuration block, the clients it builds once per
-//! process, and the resource and data source types it serves.
+//! process, and the resource, data source and action types it serves.
 //!
 //! Configuration is resolved by [`config::resolve`] (attribute beats environment variable); the
 //! result becomes one [`conductorone::Client`] and one [`xero::Identity`], shared through
@@ -9,6 +9,7 @@
 pub mod config;
 mod ids;
 pub mod sync_wait;
+pub mod xero_force_sync;
 pub mod xero_integration;
 pub mod xero_sync;
 
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conductorone::{self, ClientConfig, RetryPolicy};
 use crate::framework::Path;
+use crate::framework::action::AnyAction;
 use crate::framework::data_source::AnyDataSource;
 use crate::framework::resource::AnyResource;
 use crate::framework::{ConfigureRequest, ConfigureResponse, Diagnostics, Provider, Value};
@@ -208,6 +210,10 @@ impl Provider for ConductorOneProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<ProviderData>>> {
         vec![Arc::new(xero_sync::XeroSync::default())]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn AnyAction<ProviderData>>> {
+        vec![Arc::new(xero_force_sync::XeroForceSync::default())]
     }
 }
 

@@ -145,32 +145,95 @@ pub async fn wait_for_sync(
     policy: PollPolicy,
     cancel: &CancellationToken,
 ) -> Result<Connector, WaitError> {
-    let deadline = Instant::now() + timeout;
-    let mut pause = policy.initial;
+    let mut poller = Poller::new(client, app_id, connector_id, timeout, policy, cancel);
     loop {
-        let connector = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(WaitError::Cancelled),
-            read = client.get_connector(app_id, connector_id, cancel) => read?,
-        };
+        let connector = poller.read().await?;
         if !is_pending(&connector) {
             return Ok(connector);
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(WaitError::Timeout {
-                timeout,
-                last: Box::new(connector),
-            });
+    }
+}
+
+/// Reads one connector over and over, pausing between reads as a [`PollPolicy`] says, until a
+/// timeout: the loop of every wait for a sync, whatever it waits for.
+#[derive(Debug)]
+pub struct Poller<'a> {
+    client: &'a Client,
+    app_id: &'a str,
+    connector_id: &'a str,
+    cancel: &'a CancellationToken,
+    policy: PollPolicy,
+    timeout: Duration,
+    started: Instant,
+    deadline: Instant,
+    pause: Duration,
+    last: Option<Connector>,
+}
+
+impl<'a> Poller<'a> {
+    /// A poller of connector `connector_id` of `app_id` whose reads end `timeout` from now.
+    #[must_use]
+    pub fn new(
+        client: &'a Client,
+        app_id: &'a str,
+        connector_id: &'a str,
+        timeout: Duration,
+        policy: PollPolicy,
+        cancel: &'a CancellationToken,
+    ) -> Self {
+        let started = Instant::now();
+        Self {
+            client,
+            app_id,
+            connector_id,
+            cancel,
+            policy,
+            timeout,
+            started,
+            deadline: started + timeout,
+            pause: policy.initial,
+            last: None,
         }
-        // The last read lands on the deadline, so a sync ending just before it still counts.
-        let sleep = pause.min(deadline - now);
-        tokio::select! {
+    }
+
+    /// How long ago the poller was made.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Reads the connector: at once the first time, then after the next pause (the first pause,
+    /// doubled each time up to the policy's longest). The last pause is cut short so that one
+    /// read lands on the deadline, and a sync ending just before it still counts.
+    ///
+    /// # Errors
+    /// [`WaitError::Timeout`] with the last read once the deadline has passed;
+    /// [`WaitError::Cancelled`] as soon as the cancellation token fires; [`WaitError::Api`] when
+    /// the read fails (a deleted connector is `NotFound`).
+    pub async fn read(&mut self) -> Result<Connector, WaitError> {
+        if let Some(last) = &self.last {
+            let now = Instant::now();
+            if now >= self.deadline {
+                return Err(WaitError::Timeout {
+                    timeout: self.timeout,
+                    last: Box::new(last.clone()),
+                });
+            }
+            let sleep = self.pause.min(self.deadline - now);
+            tokio::select! {
+                biased;
+                () = self.cancel.cancelled() => return Err(WaitError::Cancelled),
+                () = tokio::time::sleep(sleep) => {}
+            }
+            self.pause = (self.pause * 2).min(self.policy.max);
+        }
+        let connector = tokio::select! {
             biased;
-            () = cancel.cancelled() => return Err(WaitError::Cancelled),
-            () = tokio::time::sleep(sleep) => {}
-        }
-        pause = (pause * 2).min(policy.max);
+            () = self.cancel.cancelled() => return Err(WaitError::Cancelled),
+            read = self.client.get_connector(self.app_id, self.connector_id, self.cancel) => read?,
+        };
+        self.last = Some(connector.clone());
+        Ok(connector)
     }
 }
 

@@ -293,7 +293,7 @@ fn by_name_then_id(a: &AppResource, b: &AppResource) -> Ordering {
 }
 
 /// The connector named by `integration_id`, or else the app's only live Xero connector.
-async fn find_connector(
+pub(super) async fn find_connector(
     client: &Client,
     app_id: &str,
     integration_id: Option<&str>,
@@ -378,7 +378,7 @@ async fn find_connector(
                 "Several Xero Integrations in the App",
                 format!(
                     "App {app_id} has {n} Xero connectors: {}. Set `integration_id` to the one \
-                     to read.",
+                     to use.",
                     choices.join(", ")
                 ),
             );
@@ -387,7 +387,7 @@ async fn find_connector(
     }
 }
 
-fn check_app_id(app_id: &Value<String>, diags: &mut Diagnostics) {
+pub(super) fn check_app_id(app_id: &Value<String>, diags: &mut Diagnostics) {
     let Some(id) = app_id.known() else { return };
     if id.trim().is_empty() {
         diags.error_at(
@@ -410,7 +410,7 @@ fn check_app_id(app_id: &Value<String>, diags: &mut Diagnostics) {
     }
 }
 
-fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) {
+pub(super) fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) {
     let Some(id) = id.known() else { return };
     if id.trim().is_empty() {
         diags.error_at(
@@ -434,7 +434,7 @@ fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) {
     }
 }
 
-fn timeout_problem(e: &DurationError, diags: &mut Diagnostics) {
+pub(super) fn timeout_problem(e: &DurationError, diags: &mut Diagnostics) {
     diags.error_at(
         Path::attr("timeout"),
         "Invalid Timeout",
@@ -445,7 +445,7 @@ fn timeout_problem(e: &DurationError, diags: &mut Diagnostics) {
     );
 }
 
-fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
+pub(super) fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
     if e.kind() == ErrorKind::NotFound {
         diags.error_at(
             Path::attr("app_id"),
@@ -500,7 +500,7 @@ fn wait_problem(e: &WaitError, connector: &Connector, diags: &mut Diagnostics) {
 }
 
 /// A failed API call as a diagnostic whose summary says what kind of failure it was.
-fn api_problem(e: &ApiError, doing: &str, at: Path, diags: &mut Diagnostics) {
+pub(super) fn api_problem(e: &ApiError, doing: &str, at: Path, diags: &mut Diagnostics) {
     let (summary, advice) = match e.kind() {
         ErrorKind::Unauthenticated(c) => (
             "ConductorOne Refused the Credentials",

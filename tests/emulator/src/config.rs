@@ -16,6 +16,10 @@ pub struct Config {
     pub page_size: usize,
     /// How long a simulated connector sync stays `SYNC_STATUS_RUNNING`.
     pub sync_duration: Duration,
+    /// How long a forced sync waits on the queue before it starts. Meanwhile the connector still
+    /// shows its previous sync, as ConductorOne's does: `force_sync` answering 200 means
+    /// "accepted", not "started".
+    pub force_sync_queue: Duration,
     /// Delay added before answering every request on both ports.
     pub latency: Duration,
     /// Lifetime of the bearer tokens `/auth/v1/token` issues.
@@ -27,6 +31,7 @@ impl Default for Config {
         Self {
             page_size: 2,
             sync_duration: Duration::from_millis(300),
+            force_sync_queue: Duration::from_millis(100),
             latency: Duration::ZERO,
             token_lifetime: Duration::from_secs(3600),
         }
@@ -114,6 +119,40 @@ pub enum FaultKind {
     /// Delay the request by this long, then answer normally; with `after_effect`, run the
     /// handler first and delay only its answer.
     Latency(#[serde(with = "duration_ms")] Duration),
+}
+
+/// How the syncs of one connector go, for tests (set with `Emulator::set_sync_behaviour` or
+/// `POST /_emulator/sync-behaviour`). Applies to every sync that starts while it is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncBehaviour {
+    /// How long a forced sync stays queued (JSON `queued_ms`); `None`: `Config::force_sync_queue`.
+    #[serde(default, rename = "queued_ms", with = "opt_duration_ms")]
+    pub queued_for: Option<Duration>,
+    /// How long a sync runs (JSON `duration_ms`); `None`: `Config::sync_duration`.
+    #[serde(default, rename = "duration_ms", with = "opt_duration_ms")]
+    pub duration: Option<Duration>,
+    /// How a sync ends.
+    #[serde(default)]
+    pub outcome: SyncOutcome,
+}
+
+/// How a simulated sync ends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOutcome {
+    /// As the stored credentials decide: a Xero Custom Connection syncs, anything else fails
+    /// with Xero's token error as `lastError`.
+    #[default]
+    Credentials,
+    /// `SYNC_STATUS_DONE` whatever the credentials (what they reach is brought in, if anything).
+    Succeed,
+    /// `SYNC_STATUS_ERROR` with this `lastError` (JSON `{"fail": {"last_error": "…"}}`).
+    Fail {
+        /// The error the connector reports.
+        last_error: String,
+    },
+    /// The sync stays `SYNC_STATUS_RUNNING` for good (JSON `"never"`).
+    Never,
 }
 
 /// An edit made to a connector behind the provider's back, as an admin in the UI would.
@@ -214,6 +253,26 @@ mod method_serde {
         text.map(|t| Method::from_bytes(t.to_ascii_uppercase().as_bytes()))
             .transpose()
             .map_err(serde::de::Error::custom)
+    }
+}
+
+mod opt_duration_ms {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::ref_option)] // serde's `with` hands a reference to the field
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_millis))
     }
 }
 

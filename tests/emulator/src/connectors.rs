@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
-use crate::config::OutOfBand;
+use crate::config::{OutOfBand, SyncBehaviour};
 use crate::error::{ApiError, Body};
 use crate::ids::{self, opt_time, rfc3339};
 use crate::page::{PageRequest, list_body, page};
@@ -418,8 +418,9 @@ pub(crate) async fn list(
     Ok(Json(list_body(items, next, true)))
 }
 
-/// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/force_sync`: a configured connector
-/// starts a new sync; one never configured has nothing to sync and stays as it is.
+/// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/force_sync`: queues a sync (200 means
+/// accepted, not started). It starts after the queue delay, or when the sync running now ends; a
+/// connector never configured has nothing to sync and stays as it is.
 pub(crate) async fn force_sync(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
@@ -427,14 +428,27 @@ pub(crate) async fn force_sync(
     Body(_): Body<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let mut inner = shared.lock();
-    let c = inner
+    inner
         .connector_mut(&app_id, &id)
         .filter(|c| c.deleted_at.is_none())
         .ok_or_else(|| not_found(&app_id, &id))?;
-    if c.config.is_some() {
-        sync::begin(&shared, c);
-    }
+    sync::enqueue(&shared, &mut inner, &app_id, &id);
     Ok(Json(json!({})))
+}
+
+/// Sets how the syncs of connector `id` of `app_id` go; `false` when there is no such connector.
+pub(crate) fn set_sync_behaviour(
+    shared: &Shared,
+    app_id: &str,
+    id: &str,
+    behaviour: SyncBehaviour,
+) -> bool {
+    let mut inner = shared.lock();
+    if inner.connector_mut(app_id, id).is_none() {
+        return false;
+    }
+    inner.sync_behaviours.insert(id.to_owned(), behaviour);
+    true
 }
 
 /// Applies an out-of-band edit; `false` when there is no such connector.

@@ -11,6 +11,7 @@
 //! | `POST /_emulator/oidc-token` | `{"subject"}` | `{"token"}` |
 //! | `GET /_emulator/state` | – | `{"apps","connectors" (deleted too),"users","xero_apps","faults"}`, no secrets |
 //! | `POST /_emulator/out-of-band` | `{"app_id","connector_id"}` + [`crate::OutOfBand`] fields | `{}`, 404 if no such connector |
+//! | `POST /_emulator/sync-behaviour` | `{"app_id","connector_id"}` + [`crate::SyncBehaviour`] fields, e.g. `"queued_ms":500,"duration_ms":2000,"outcome":{"fail":{"last_error":"…"}}` (`outcome` also `"credentials"`, `"succeed"`, `"never"`) | `{}`, 404 if no such connector |
 //! | `POST /_emulator/latency` | `{"ms"}` | `{}` |
 //! | `POST /_emulator/render-deleted` | `{"enabled"}` | `{}` |
 
@@ -23,7 +24,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::config::{Counters, Fault, OutOfBand, XeroAppKind};
+use crate::config::{Counters, Fault, OutOfBand, SyncBehaviour, XeroAppKind};
 use crate::error::{ApiError, Body};
 use crate::state::Shared;
 use crate::{apps, auth, connectors, xero};
@@ -39,6 +40,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/oidc-token", post(oidc_token))
         .route("/_emulator/state", get(state))
         .route("/_emulator/out-of-band", post(out_of_band))
+        .route("/_emulator/sync-behaviour", post(sync_behaviour))
         .route("/_emulator/latency", post(latency))
         .route("/_emulator/render-deleted", post(render_deleted))
 }
@@ -114,6 +116,25 @@ async fn out_of_band(
     Body(r): Body<OutOfBandReq>,
 ) -> Result<Json<Value>, ApiError> {
     if connectors::out_of_band(&s, &r.app_id, &r.connector_id, r.patch) {
+        Ok(Json(json!({})))
+    } else {
+        Err(ApiError::not_found(format!("connector {}", r.connector_id)))
+    }
+}
+
+#[derive(Deserialize)]
+struct SyncBehaviourReq {
+    app_id: String,
+    connector_id: String,
+    #[serde(flatten)]
+    behaviour: SyncBehaviour,
+}
+
+async fn sync_behaviour(
+    State(s): State<Arc<Shared>>,
+    Body(r): Body<SyncBehaviourReq>,
+) -> Result<Json<Value>, ApiError> {
+    if connectors::set_sync_behaviour(&s, &r.app_id, &r.connector_id, r.behaviour) {
         Ok(Json(json!({})))
     } else {
         Err(ApiError::not_found(format!("connector {}", r.connector_id)))

@@ -38,7 +38,9 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{Config, Counters, Fault, FaultKind, Method, OutOfBand, XeroAppKind};
+pub use config::{
+    Config, Counters, Fault, FaultKind, Method, OutOfBand, SyncBehaviour, SyncOutcome, XeroAppKind,
+};
 pub use connectors::{ENV_CONFIG_TYPE, XERO_CATALOG};
 pub use routes::Route;
 
@@ -415,6 +417,18 @@ impl Emulator {
         patch: OutOfBand,
     ) -> bool {
         connectors::out_of_band(&self.shared, app_id, connector_id, patch)
+    }
+
+    /// Sets how the syncs of connector `connector_id` of `app_id` go from now on (how long a
+    /// forced sync queues, how long a sync runs, how it ends); `false` when there is no such
+    /// connector.
+    pub fn set_sync_behaviour(
+        &self,
+        app_id: &str,
+        connector_id: &str,
+        behaviour: SyncBehaviour,
+    ) -> bool {
+        connectors::set_sync_behaviour(&self.shared, app_id, connector_id, behaviour)
     }
 
     /// Stops both listeners, closes open connections and waits for them.

@@ -1,7 +1,7 @@
 //! The emulator's in-memory world: API clients, tokens, users, apps, connectors, synced
 //! resources, Xero apps, injected faults and counters, behind one mutex.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde_json::Value;
 
-use crate::config::{Config, Counters, Fault, FaultKind, XeroAppKind};
+use crate::config::{Config, Counters, Fault, FaultKind, SyncBehaviour, XeroAppKind};
 
 /// State shared by every handler and by the [`crate::Emulator`] handle.
 pub(crate) struct Shared {
@@ -41,6 +41,11 @@ pub(crate) struct Inner {
     pub(crate) xero_tokens: HashMap<String, XeroToken>,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) counters: Counters,
+    /// Test-set sync behaviours, by connector ID (IDs are unique across apps).
+    pub(crate) sync_behaviours: HashMap<String, SyncBehaviour>,
+    /// Connectors with a forced sync waiting on the queue (one at most each: forcing again
+    /// while one waits adds nothing).
+    pub(crate) queued_syncs: HashSet<String>,
 }
 
 /// A registered ConductorOne API client (its secret is given out once and not kept).

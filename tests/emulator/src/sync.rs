@@ -1,13 +1,17 @@
 //! Simulated connector syncs: `SYNC_STATUS_RUNNING` for the configured duration, then a check of
 //! the stored Xero credentials against the registered Xero apps decides the outcome, and a
 //! successful Xero sync brings the organisation, its users and its roles into the app.
+//!
+//! A forced sync is queued: the connector keeps showing its previous sync until the queued one
+//! starts (after `Config::force_sync_queue`, or once the sync running then ends). A test can
+//! set, per connector, how long syncs queue and run and how they end ([`SyncBehaviour`]).
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::Value;
 
-use crate::config::XeroAppKind;
+use crate::config::{SyncBehaviour, SyncOutcome, XeroAppKind};
 use crate::connectors::XERO_CATALOG;
 use crate::ids;
 use crate::state::{Connector, Inner, Resource, ResourceType, Shared, Status, SyncState};
@@ -25,12 +29,78 @@ pub(crate) fn begin(shared: &Arc<Shared>, c: &mut Connector) {
         updated_at: Some(now),
     };
     let (app_id, id, generation) = (c.app_id.clone(), c.id.clone(), c.sync_generation);
-    let delay = shared.config.sync_duration;
     let shared2 = Arc::clone(shared);
     shared.runtime.spawn(async move {
+        // Read once the caller, who holds the lock, has let go of it.
+        let behaviour = behaviour_of(&shared2, &id);
+        if behaviour.outcome == SyncOutcome::Never {
+            return;
+        }
+        let delay = behaviour.duration.unwrap_or(shared2.config.sync_duration);
         tokio::time::sleep(delay).await;
         finish(&shared2, &app_id, &id, generation);
     });
+}
+
+/// Queues a forced sync of `c`: it starts after the queue delay, or once the running sync ends.
+/// A sync already waiting absorbs this one.
+pub(crate) fn enqueue(shared: &Arc<Shared>, inner: &mut Inner, app_id: &str, id: &str) {
+    if !inner.queued_syncs.insert(id.to_owned()) {
+        return;
+    }
+    let running = inner
+        .connectors
+        .iter()
+        .any(|c| c.id == id && c.status.state == SyncState::Running);
+    if !running {
+        schedule_queued(shared, app_id, id);
+    }
+}
+
+fn schedule_queued(shared: &Arc<Shared>, app_id: &str, id: &str) {
+    let (app_id, id) = (app_id.to_owned(), id.to_owned());
+    let shared2 = Arc::clone(shared);
+    shared.runtime.spawn(async move {
+        let delay = behaviour_of(&shared2, &id)
+            .queued_for
+            .unwrap_or(shared2.config.force_sync_queue);
+        tokio::time::sleep(delay).await;
+        start_queued(&shared2, &app_id, &id);
+    });
+}
+
+/// Starts the queued sync of a connector unless a sync is running (its end starts the queued
+/// one) or the connector is gone or has nothing to sync with.
+fn start_queued(shared: &Arc<Shared>, app_id: &str, id: &str) {
+    let mut inner = shared.lock();
+    let inner = &mut *inner;
+    if !inner.queued_syncs.contains(id) {
+        return;
+    }
+    let Some(c) = inner
+        .connectors
+        .iter_mut()
+        .find(|c| c.app_id == app_id && c.id == id)
+    else {
+        inner.queued_syncs.remove(id);
+        return;
+    };
+    if c.status.state == SyncState::Running {
+        return;
+    }
+    inner.queued_syncs.remove(id);
+    if c.deleted_at.is_none() && c.config.is_some() {
+        begin(shared, c);
+    }
+}
+
+fn behaviour_of(shared: &Shared, id: &str) -> SyncBehaviour {
+    shared
+        .lock()
+        .sync_behaviours
+        .get(id)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn config_value<'a>(c: &'a Connector, key: &str) -> &'a str {
@@ -42,7 +112,7 @@ fn config_value<'a>(c: &'a Connector, key: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-fn finish(shared: &Shared, app_id: &str, id: &str, generation: u64) {
+fn finish(shared: &Arc<Shared>, app_id: &str, id: &str, generation: u64) {
     let mut inner = shared.lock();
     let inner = &mut *inner;
     let Some(c) = inner
@@ -55,25 +125,16 @@ fn finish(shared: &Shared, app_id: &str, id: &str, generation: u64) {
     if c.sync_generation != generation || c.deleted_at.is_some() {
         return;
     }
-    let result = if c.catalog_id == XERO_CATALOG {
-        let client_id = config_value(c, "xero_client_id");
-        let secret = config_value(c, "xero_client_secret");
-        match inner
-            .xero_apps
-            .get(client_id)
-            .filter(|a| a.secret == secret)
-        {
-            None => Err(
-                "xero: token request refused: invalid_client (unknown client ID or wrong client secret)",
-            ),
-            Some(a) if a.kind == XeroAppKind::WebApp => Err(
-                "xero: token request refused: unauthorized_client (the client_credentials grant is not allowed for \
-                 this app; a Custom Connection is required)",
-            ),
-            Some(_) => Ok(Some(client_id.to_owned())),
-        }
-    } else {
-        Ok(None)
+    let outcome = inner
+        .sync_behaviours
+        .get(id)
+        .map(|b| b.outcome.clone())
+        .unwrap_or_default();
+    let checked = credential_check(inner, c);
+    let result = match outcome {
+        SyncOutcome::Credentials | SyncOutcome::Never => checked,
+        SyncOutcome::Succeed => Ok(checked.unwrap_or(None)),
+        SyncOutcome::Fail { last_error } => Err(last_error),
     };
     let now = Utc::now();
     if let Ok(Some(client_id)) = &result
@@ -98,8 +159,37 @@ fn finish(shared: &Shared, app_id: &str, id: &str, generation: u64) {
         Ok(_) => c.status.state = SyncState::Done,
         Err(why) => {
             c.status.state = SyncState::Error;
-            why.clone_into(&mut c.status.last_error);
+            c.status.last_error = why;
         }
+    }
+    if inner.queued_syncs.contains(id) {
+        schedule_queued(shared, app_id, id);
+    }
+}
+
+/// What the stored credentials let a sync do: reach the Xero app they belong to (its client
+/// ID), reach nothing (another catalog entry), or fail with Xero's token error.
+fn credential_check(inner: &Inner, c: &Connector) -> Result<Option<String>, String> {
+    if c.catalog_id != XERO_CATALOG {
+        return Ok(None);
+    }
+    let client_id = config_value(c, "xero_client_id");
+    let secret = config_value(c, "xero_client_secret");
+    match inner
+        .xero_apps
+        .get(client_id)
+        .filter(|a| a.secret == secret)
+    {
+        None => Err(
+            "xero: token request refused: invalid_client (unknown client ID or wrong client secret)"
+                .to_owned(),
+        ),
+        Some(a) if a.kind == XeroAppKind::WebApp => Err(
+            "xero: token request refused: unauthorized_client (the client_credentials grant is not allowed for \
+             this app; a Custom Connection is required)"
+                .to_owned(),
+        ),
+        Some(_) => Ok(Some(client_id.to_owned())),
     }
 }
 

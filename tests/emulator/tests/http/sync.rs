@@ -1,7 +1,9 @@
 //! Simulated syncs for the three kinds of Xero credentials, delegated connectors, and what a
 //! successful sync brings in.
 
-use c1_emulator::{OutOfBand, XERO_CATALOG, XeroAppKind};
+use std::time::Duration;
+
+use c1_emulator::{OutOfBand, SyncBehaviour, SyncOutcome, XERO_CATALOG, XeroAppKind};
 use serde_json::{Value, json};
 
 use crate::common::{Api, create_xero_connector, emulator, settled};
@@ -106,7 +108,8 @@ async fn custom_connection_syncs_organisation_users_and_roles() {
             .all(|r| &r["appResource"]["parentAppResourceId"] == org_id)
     );
 
-    // A forced sync keeps resource IDs stable.
+    // A forced sync is queued: first the previous sync still shows, then a new one runs (a
+    // later startedAt) and ends. It keeps resource IDs stable.
     let path = format!(
         "/api/v1/apps/{app}/connectors/{}",
         c["id"].as_str().unwrap()
@@ -115,11 +118,14 @@ async fn custom_connection_syncs_organisation_users_and_roles() {
         api.post(&format!("{path}/force_sync"), json!({})).await,
         (200, json!({}))
     );
-    assert_eq!(
-        api.get(&path).await.1["connectorView"]["connector"]["status"]["status"],
-        "SYNC_STATUS_RUNNING"
-    );
-    settled(&api, &app, c["id"].as_str().unwrap()).await;
+    let queued = api.get(&path).await.1["connectorView"]["connector"]["status"].clone();
+    assert_eq!(queued, done["status"], "the queued sync has not started");
+    let started = next_sync(&api, &path, &done["status"]).await;
+    assert_eq!(started["status"], "SYNC_STATUS_RUNNING", "{started}");
+    assert!(started["completedAt"].is_null(), "{started}");
+    let again = settled(&api, &app, c["id"].as_str().unwrap()).await;
+    assert_eq!(again["status"]["status"], "SYNC_STATUS_DONE", "{again}");
+    assert_eq!(again["status"]["startedAt"], started["startedAt"]);
     let (again, _) = api
         .list_all(&format!(
             "/api/v1/apps/{app}/resource_types/{}/resources",
@@ -127,6 +133,25 @@ async fn custom_connection_syncs_organisation_users_and_roles() {
         ))
         .await;
     assert_eq!(ids(&again), ids(&roles));
+}
+
+/// Polls `path` until its status shows a sync that started after `before`'s; returns that status.
+async fn next_sync(api: &Api, path: &str, before: &Value) -> Value {
+    let time = |v: &Value| {
+        v["startedAt"]
+            .as_str()
+            .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+    };
+    let earlier = time(before);
+    for _ in 0..200 {
+        let status = api.get(path).await.1["connectorView"]["connector"]["status"].clone();
+        let started = time(&status);
+        if started.is_some() && started > earlier {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no new sync started after {before}");
 }
 
 fn ids(list: &[Value]) -> Vec<String> {
@@ -253,4 +278,105 @@ async fn out_of_band_edits_show_in_reads() {
         404
     );
     assert!(!emu.update_connector_out_of_band(&app, "missing", OutOfBand::default()));
+}
+
+#[tokio::test]
+async fn sync_behaviours_set_queueing_duration_and_outcome() {
+    let emu = emulator().await;
+    let api = Api::new(&emu).await;
+    let app = emu.create_app("Xero");
+    let creds = emu.register_xero_app(XeroAppKind::CustomConnection);
+    let c = create_xero_connector(&api, &app, &creds).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/api/v1/apps/{app}/connectors/{id}");
+    let first = settled(&api, &app, id).await["status"].clone();
+    assert_eq!(first["status"], "SYNC_STATUS_DONE");
+
+    // Fail with a given lastError, after a long queue and a short run.
+    assert!(emu.set_sync_behaviour(
+        &app,
+        id,
+        SyncBehaviour {
+            queued_for: Some(Duration::from_millis(400)),
+            duration: Some(Duration::from_millis(50)),
+            outcome: SyncOutcome::Fail {
+                last_error: "xero: 503 from the Accounting API".into()
+            },
+        }
+    ));
+    api.post(&format!("{path}/force_sync"), json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let still = api.get(&path).await.1["connectorView"]["connector"]["status"].clone();
+    assert_eq!(still, first, "still queued after 200 ms of 400");
+    let started = next_sync(&api, &path, &first).await;
+    let failed = settled(&api, &app, id).await["status"].clone();
+    assert_eq!(failed["status"], "SYNC_STATUS_ERROR", "{failed}");
+    assert_eq!(failed["lastError"], "xero: 503 from the Accounting API");
+    assert_eq!(failed["startedAt"], started["startedAt"]);
+    assert!(failed["completedAt"].is_string() && failed["updatedAt"].is_string());
+
+    // A sync that never ends; forcing another while it runs queues one that never starts.
+    assert!(emu.set_sync_behaviour(
+        &app,
+        id,
+        SyncBehaviour {
+            queued_for: Some(Duration::ZERO),
+            outcome: SyncOutcome::Never,
+            ..SyncBehaviour::default()
+        }
+    ));
+    api.post(&format!("{path}/force_sync"), json!({})).await;
+    let running = next_sync(&api, &path, &failed).await;
+    assert_eq!(running["status"], "SYNC_STATUS_RUNNING");
+    assert_eq!(running["lastError"], "", "a new sync clears the last error");
+    api.post(&format!("{path}/force_sync"), json!({})).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let later = api.get(&path).await.1["connectorView"]["connector"]["status"].clone();
+    assert_eq!(later, running, "still the same sync, still running");
+
+    // Over the control API, and refused for a connector that does not exist.
+    let http = crate::common::http();
+    let control = format!("{}/_emulator/sync-behaviour", emu.conductorone_url());
+    let answer = http
+        .post(&control)
+        .json(&json!({"app_id": app, "connector_id": "nope", "outcome": "succeed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    let answer = http
+        .post(&control)
+        .json(&json!({"app_id": app, "connector_id": id, "duration_ms": 20, "outcome": "succeed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}
+
+#[tokio::test]
+async fn a_sync_forced_while_one_runs_starts_when_it_ends_and_repeats_coalesce() {
+    let emu = emulator().await;
+    let api = Api::new(&emu).await;
+    let app = emu.create_app("Xero");
+    let creds = emu.register_xero_app(XeroAppKind::CustomConnection);
+    let c = create_xero_connector(&api, &app, &creds).await;
+    let id = c["id"].as_str().unwrap();
+    let path = format!("/api/v1/apps/{app}/connectors/{id}");
+    let creating = &c["status"];
+    assert_eq!(creating["status"], "SYNC_STATUS_RUNNING");
+    for _ in 0..3 {
+        api.post(&format!("{path}/force_sync"), json!({})).await;
+    }
+    let finished_first = settled(&api, &app, id).await["status"].clone();
+    assert_eq!(finished_first["startedAt"], creating["startedAt"]);
+    let second = next_sync(&api, &path, &finished_first).await;
+    assert_eq!(second["status"], "SYNC_STATUS_RUNNING");
+    let done = settled(&api, &app, id).await["status"].clone();
+    assert_eq!(done["startedAt"], second["startedAt"]);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let after = api.get(&path).await.1["connectorView"]["connector"]["status"].clone();
+    assert_eq!(
+        after, done,
+        "three requests while running made one more sync, not three"
+    );
 }
