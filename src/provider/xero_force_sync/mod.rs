@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use crate::framework::TerraformModel;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
@@ -52,24 +53,24 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 /// than the one the connector showed just before the request. If a sync was already running, the
 /// action waits for the next one to start. The connector is looked up when the action runs, not
 /// at plan, so an `after_create` trigger may name an app whose connector does not exist yet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct XeroForceSyncConfig {
     /// The ID of the app holding the Xero connector, e.g.
     /// `conductorone_xero_integration.finance.app_id`.
-    #[schemars(extend("x-terraform" = {"required": true}))]
+    #[terraform(required)]
     pub app_id: Value<String>,
     /// The ID of the Xero connector to sync, e.g. `conductorone_xero_integration.finance.id`.
     /// When omitted, the app's only Xero connector is synced; an app with several needs this set.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub integration_id: Value<String>,
     /// Wait for the sync to end, failing the apply if it fails. Defaults to `true`; with `false`
     /// the action only asks for the sync.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub wait: Value<bool>,
     /// How long to wait for the sync to end, as a Go duration (`"90s"`, `"10m"`, `"1h30m"`).
     /// Defaults to `10m`. A sync still queued or running then fails the action; it goes on in
     /// ConductorOne.
-    #[schemars(extend("x-terraform" = {"optional": true}))]
+    #[terraform(optional)]
     pub timeout: Value<String>,
 }
 
