@@ -241,3 +241,122 @@ async fn errors_never_show_secrets_or_tokens() {
     assert_no_secret(&err, &emu, &[&other_key_part]);
     assert!(!format!("{c:?}").contains(&emu.client_secret()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_due_for_refresh_still_serves_callers_while_the_refresh_is_in_flight() {
+    // A 4 s token is refreshed after 2 s and usable until 3 s.
+    let emu = c1_emulator::start(Config {
+        token_lifetime: Duration::from_secs(4),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let app_id = emu.create_app("Refreshing");
+    let client = Arc::new(client(&emu, secret_credentials(&emu)));
+    let cancel = CancellationToken::new();
+    client.get_app(&app_id, &cancel).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // The refresh is held up at the token endpoint for 1.5 s.
+    emu.inject(c1_emulator::Fault::new(
+        Some(c1_emulator::Method::POST),
+        "/auth/v1/token",
+        c1_emulator::FaultKind::Latency(Duration::from_millis(1500)),
+        1,
+    ));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let refreshing = {
+        let (client, cancel, app_id, tx) =
+            (client.clone(), cancel.clone(), app_id.clone(), tx.clone());
+        tokio::spawn(async move {
+            client.get_app(&app_id, &cancel).await.unwrap();
+            tx.send("refreshing caller").unwrap();
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let later = {
+        let (client, cancel, app_id) = (client.clone(), cancel.clone(), app_id.clone());
+        tokio::spawn(async move {
+            client.get_app(&app_id, &cancel).await.unwrap();
+            tx.send("later caller").unwrap();
+        })
+    };
+    refreshing.await.unwrap();
+    later.await.unwrap();
+    assert_eq!(
+        rx.recv().await,
+        Some("later caller"),
+        "the later caller waited for the refresh"
+    );
+    assert_eq!(rx.recv().await, Some("refreshing caller"));
+    assert_eq!(client.tokens().fetch_count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cancelled_fetch_does_not_strand_the_callers_waiting_on_it() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Stranded");
+    emu.inject(c1_emulator::Fault::new(
+        Some(c1_emulator::Method::POST),
+        "/auth/v1/token",
+        c1_emulator::FaultKind::Latency(Duration::from_millis(800)),
+        1,
+    ));
+    let client = Arc::new(client(&emu, secret_credentials(&emu)));
+    let first_cancel = CancellationToken::new();
+    let first = {
+        let (client, cancel, app_id) = (client.clone(), first_cancel.clone(), app_id.clone());
+        tokio::spawn(async move { client.get_app(&app_id, &cancel).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let waiting = {
+        let (client, app_id) = (client.clone(), app_id.clone());
+        tokio::spawn(async move { client.get_app(&app_id, &CancellationToken::new()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    first_cancel.cancel();
+    let first = first.await.unwrap().expect_err("cancelled");
+    assert_eq!(first.kind(), ErrorKind::Cancelled);
+    // The waiter takes over: it fetches a token itself and its call succeeds.
+    let app = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the waiting caller was stranded")
+        .unwrap()
+        .unwrap();
+    assert_eq!(app.display_name, "Stranded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn callers_waiting_on_a_refused_fetch_share_its_refusal() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let app_id = emu.create_app("Refused");
+    emu.set_latency(Duration::from_millis(50));
+    let other = ClientKey::from_signing_key(ed25519_dalek::SigningKey::from_bytes(&[9; 32]));
+    let client = Arc::new(client(
+        &emu,
+        Credentials::ClientSecret {
+            client_id: emu.client_id(),
+            key: other,
+        },
+    ));
+    let cancel = CancellationToken::new();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (client, cancel, app_id) = (client.clone(), cancel.clone(), app_id.clone());
+        tasks.push(tokio::spawn(async move {
+            client.get_app(&app_id, &cancel).await
+        }));
+    }
+    for t in tasks {
+        let err = t.await.unwrap().expect_err("refused");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Unauthenticated(CredentialKind::ClientSecret),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        client.tokens().fetch_count(),
+        1,
+        "one refused fetch, shared"
+    );
+}

@@ -2,9 +2,10 @@
 //!
 //! Three ways in: a ready access token; an OIDC token exchanged (RFC 8693); or a client ID whose
 //! Ed25519 key signs a short-lived JWS client assertion (RFC 7523). The token is cached for the
-//! process and fetched again shortly before it expires. The cache sits behind one async mutex held
-//! across the fetch, so however many tasks ask at once only one request goes out and the others
-//! wait for its answer.
+//! process and fetched again shortly before it expires. However many tasks ask at once, one
+//! fetch goes out: the first caller that finds no usable token starts it, later callers wait on
+//! its answer (a watch channel), and no lock is held across the network call. While a refresh
+//! is in flight, callers whose cached token has not yet expired keep using it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -14,14 +15,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
 use http::Method;
 use rand::RngCore as _;
-use tokio::sync::Mutex;
+use std::sync::Mutex;
+
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::credentials::ClientKey;
 use super::error::{ApiError, CredentialKind, ErrorKind};
-use super::transport::{Body, Reply, Request, Transport};
+use super::transport::{BearerToken, Body, Reply, Request, Transport};
 use crate::secret::SecretString;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -100,11 +103,83 @@ pub fn client_assertion(client_id: &str, key: &ClientKey, audience: &str, now: i
     )
 }
 
-/// A cached token and when to replace it.
+/// A cached token, when to replace it, and when it stops being usable at all.
 struct Cached {
     token: SecretString,
     refresh_at: Instant,
+    expires_at: Instant,
 }
+
+/// What a fetch ends with, as the callers waiting on it see it (`None` until it ends).
+type FetchOutcome = Option<Result<SecretString, ApiError>>;
+
+/// The token cache and the fetch in flight, if any. Only ever locked briefly, never across an
+/// `await`.
+#[derive(Default)]
+struct TokenState {
+    cached: Option<Cached>,
+    in_flight: Option<watch::Receiver<FetchOutcome>>,
+}
+
+/// What a caller does after looking at the state.
+enum Next {
+    Use(SecretString),
+    Wait(watch::Receiver<FetchOutcome>),
+    Fetch(watch::Sender<FetchOutcome>),
+}
+
+/// Ends a fetch: stores its token, wakes its waiters, and (also when the fetching caller is
+/// cancelled midway and this is dropped unfinished) clears the in-flight mark, so the next
+/// caller starts a fresh fetch instead of waiting forever.
+struct FetchGuard<'a> {
+    state: &'a Mutex<TokenState>,
+    tx: watch::Sender<FetchOutcome>,
+}
+
+impl FetchGuard<'_> {
+    fn finish(self, outcome: &Result<(SecretString, Duration), ApiError>) {
+        let shared = match outcome {
+            Ok((token, lifetime)) => {
+                let now = Instant::now();
+                let margin = REFRESH_MARGIN.min(*lifetime / 2);
+                let at = |d: Duration| now.checked_add(d).unwrap_or(now);
+                lock(self.state).cached = Some(Cached {
+                    token: token.clone(),
+                    refresh_at: at(lifetime.saturating_sub(margin)),
+                    expires_at: at(lifetime.saturating_sub(EXPIRY_SLACK.min(*lifetime / 4))),
+                });
+                Ok(token.clone())
+            }
+            Err(e) => Err(e.duplicate()),
+        };
+        // No receiver left is fine: nobody was waiting.
+        let _ = self.tx.send(Some(shared));
+    }
+}
+
+impl Drop for FetchGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = lock(self.state);
+        if state
+            .in_flight
+            .as_ref()
+            .is_some_and(|rx| rx.same_channel(&self.tx.subscribe()))
+        {
+            state.in_flight = None;
+        }
+    }
+}
+
+/// The state, even if a panic elsewhere poisoned the lock (it only guards plain data).
+fn lock(state: &Mutex<TokenState>) -> std::sync::MutexGuard<'_, TokenState> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A cached token is not handed out in its last seconds (at most a quarter of its lifetime),
+/// even while its replacement is late.
+const EXPIRY_SLACK: Duration = Duration::from_secs(5);
 
 /// Hands out the bearer token, fetching it once and refreshing it before it expires.
 pub struct TokenSource {
@@ -112,7 +187,7 @@ pub struct TokenSource {
     token_url: Url,
     audience: String,
     transport: Transport,
-    cache: Mutex<Option<Cached>>,
+    state: Mutex<TokenState>,
     fetches: AtomicU64,
 }
 
@@ -158,7 +233,7 @@ impl TokenSource {
             token_url,
             audience,
             transport,
-            cache: Mutex::new(None),
+            state: Mutex::new(TokenState::default()),
             fetches: AtomicU64::new(0),
         })
     }
@@ -189,34 +264,61 @@ impl TokenSource {
         if let Credentials::AccessToken(t) = &self.credentials {
             return Ok(t.clone());
         }
-        // Holding the lock across the fetch is what makes the refresh single-flight.
-        let mut cache = tokio::select! {
-            () = cancel.cancelled() => {
-                return Err(ApiError::new(ErrorKind::Cancelled, "POST /auth/v1/token", "the operation was cancelled"));
+        loop {
+            match self.next_step() {
+                Next::Use(token) => return Ok(token),
+                Next::Fetch(tx) => {
+                    let guard = FetchGuard {
+                        state: &self.state,
+                        tx,
+                    };
+                    let outcome = self.fetch(cancel).await;
+                    guard.finish(&outcome);
+                    return outcome.map(|(token, _)| token);
+                }
+                Next::Wait(mut rx) => {
+                    let ended = tokio::select! {
+                        () = cancel.cancelled() => return Err(cancelled()),
+                        r = rx.wait_for(Option::is_some) => r.ok().and_then(|v| match &*v {
+                            Some(Ok(t)) => Some(Ok(t.clone())),
+                            Some(Err(e)) => Some(Err(e.duplicate())),
+                            None => None,
+                        }),
+                    };
+                    // `None`: the fetching caller was cancelled; look again (and maybe fetch).
+                    if let Some(result) = ended {
+                        return result;
+                    }
+                }
             }
-            guard = self.cache.lock() => guard,
-        };
-        if let Some(c) = cache.as_ref()
-            && Instant::now() < c.refresh_at
-        {
-            return Ok(c.token.clone());
         }
-        let (token, lifetime) = self.fetch(cancel).await?;
-        let margin = REFRESH_MARGIN.min(lifetime / 2);
-        *cache = Some(Cached {
-            token: token.clone(),
-            refresh_at: Instant::now()
-                .checked_add(lifetime.saturating_sub(margin))
-                .unwrap_or_else(Instant::now),
-        });
-        Ok(token)
+    }
+
+    /// Decides, under the lock, whether to use the cached token, wait for the fetch in flight,
+    /// or start one.
+    fn next_step(&self) -> Next {
+        let mut state = lock(&self.state);
+        let now = Instant::now();
+        if let Some(c) = state.cached.as_ref() {
+            let fresh = now < c.refresh_at;
+            let usable_while_refreshing = state.in_flight.is_some() && now < c.expires_at;
+            if fresh || usable_while_refreshing {
+                return Next::Use(c.token.clone());
+            }
+        }
+        if let Some(rx) = state.in_flight.as_ref() {
+            return Next::Wait(rx.clone());
+        }
+        let (tx, rx) = watch::channel(None);
+        state.in_flight = Some(rx);
+        Next::Fetch(tx)
     }
 
     /// Drops the cached token if it is still `stale`, so the next call fetches a fresh one.
     pub async fn invalidate(&self, stale: &SecretString) {
-        let mut cache = self.cache.lock().await;
-        if cache.as_ref().is_some_and(|c| &c.token == stale) {
-            *cache = None;
+        let mut state = lock(&self.state);
+        if state.cached.as_ref().is_some_and(|c| &c.token == stale) {
+            state.cached = None;
         }
     }
 
@@ -258,8 +360,9 @@ impl TokenSource {
             body: &body,
         };
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        // Boxed: `execute` calls back into `token` for API requests, a cycle the compiler must size.
-        let reply = Box::pin(self.transport.execute::<()>(&req, None, cancel, None))
+        let reply = self
+            .transport
+            .execute::<()>(&req, None, cancel, None)
             .await
             .map_err(|e| {
                 // Any 4xx other than 429 from the token endpoint means the credential was refused.
@@ -295,6 +398,29 @@ impl TokenSource {
         };
         tracing::debug!(credential = ?kind, lifetime_secs = lifetime.as_secs(), "conductorone token obtained");
         Ok((SecretString::new(answer.access_token), lifetime))
+    }
+}
+
+fn cancelled() -> ApiError {
+    ApiError::new(
+        ErrorKind::Cancelled,
+        "POST /auth/v1/token",
+        "the operation was cancelled",
+    )
+}
+
+#[async_trait::async_trait]
+impl BearerToken for TokenSource {
+    async fn token(&self, cancel: &CancellationToken) -> Result<SecretString, ApiError> {
+        TokenSource::token(self, cancel).await
+    }
+
+    async fn invalidate(&self, stale: &SecretString) {
+        TokenSource::invalidate(self, stale).await;
+    }
+
+    fn can_refresh(&self) -> bool {
+        TokenSource::can_refresh(self)
     }
 }
 

@@ -15,7 +15,7 @@ use super::create_lookup::{CreateRegistry, LookupWindow};
 use super::error::{ApiError, ErrorKind};
 use super::models::Page;
 use super::retry::RetryPolicy;
-use super::transport::{Body, Reconcile, Reply, Request, Transport};
+use super::transport::{BearerToken, Body, Reconcile, Reply, Request, Transport};
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -239,7 +239,12 @@ impl Client {
             .inner
             .transport
             .0
-            .execute(&req, Some(&self.inner.tokens), cancel, reconcile)
+            .execute(
+                &req,
+                Some(&self.inner.tokens as &dyn BearerToken),
+                cancel,
+                reconcile,
+            )
             .await?
         {
             Reply::Reconciled(found) => Ok(found),

@@ -118,6 +118,20 @@ impl fmt::Display for Detail<'_> {
 }
 
 impl ApiError {
+    /// The same error for another caller (callers waiting on one token fetch each get one); the
+    /// underlying source error is not carried over.
+    #[must_use]
+    pub(crate) fn duplicate(&self) -> Self {
+        Self {
+            kind: self.kind,
+            operation: self.operation.clone(),
+            status: self.status,
+            message: self.message.clone(),
+            request_id: self.request_id.clone(),
+            source: None,
+        }
+    }
+
     /// A new error of `kind` for `operation` (e.g. `GET /api/v1/apps/{id}`), with a message.
     #[must_use]
     pub fn new(kind: ErrorKind, operation: impl Into<String>, message: impl Into<String>) -> Self {

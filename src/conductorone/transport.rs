@@ -13,9 +13,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::auth::TokenSource;
 use super::error::{self, ApiError, CredentialKind, ErrorKind};
 use super::retry::{RetryPolicy, WaitAbort, parse_retry_after, wait};
+use crate::secret::SecretString;
 
 /// Looks for the object an ambiguous create may have made. `Ok(Some(_))` ends the operation with
 /// that object; `Ok(None)` means the create did not take effect and may be sent again.
@@ -60,6 +60,18 @@ pub(crate) struct Transport {
     pub(crate) policy: RetryPolicy,
 }
 
+/// Where the transport gets the bearer token an API call carries. The token source implements
+/// it, so the transport knows nothing of how tokens are obtained.
+#[async_trait::async_trait]
+pub(crate) trait BearerToken: Send + Sync {
+    /// The token to send now.
+    async fn token(&self, cancel: &CancellationToken) -> Result<SecretString, ApiError>;
+    /// The server refused `stale`: do not hand it out again.
+    async fn invalidate(&self, stale: &SecretString);
+    /// Whether a refused token can be replaced (not for a fixed access token).
+    fn can_refresh(&self) -> bool;
+}
+
 /// How one attempt ended, before the loop decides what to do.
 enum Attempt {
     Answer(StatusCode, HeaderMap, Vec<u8>),
@@ -78,7 +90,7 @@ impl Transport {
     pub(crate) async fn execute<T: Send>(
         &self,
         req: &Request<'_>,
-        bearer: Option<&TokenSource>,
+        bearer: Option<&dyn BearerToken>,
         cancel: &CancellationToken,
         mut reconcile: Option<&mut (dyn Reconcile<T> + '_)>,
     ) -> Result<Reply<T>, ApiError> {
@@ -111,9 +123,7 @@ impl Transport {
                     }
                     let err = ApiError::from_response(&op, status, &headers, &body, req.credential);
                     match status.as_u16() {
-                        401 if !refreshed_after_401
-                            && bearer.is_some_and(TokenSource::can_refresh) =>
-                        {
+                        401 if !refreshed_after_401 && bearer.is_some_and(|b| b.can_refresh()) => {
                             // A cached token can be revoked or expire early; one fresh token is worth a try.
                             refreshed_after_401 = true;
                             if let (Some(ts), Some(t)) = (bearer, token.as_ref()) {
@@ -215,7 +225,7 @@ impl Transport {
     async fn send_once(
         &self,
         req: &Request<'_>,
-        token: Option<&crate::secret::SecretString>,
+        token: Option<&SecretString>,
         body: Option<Body>,
     ) -> Attempt {
         let mut builder = self.http.request(req.method.clone(), req.url.clone());
