@@ -9,6 +9,7 @@
 //! | [`proto`] | generated tfplugin6 and go-plugin protobuf types (used only by `plugin` and `framework::server`) |
 //! | [`cty`] | Terraform's type system: types, values, msgpack and JSON codecs |
 //! | [`framework`] | schema model, diagnostics, plan modifiers, validators, resource traits, the tfplugin6 dispatcher |
+//! | [`net`] | the HTTP client builder, body cap and retry policy both API clients share |
 //! | [`conductorone`] | the ConductorOne API client (auth, retries, pagination) |
 //! | [`xero`] | the Xero credential check |
 //! | [`provider`] | the `conductorone` provider: configuration, `conductorone_xero_integration`, `conductorone_xero_sync` |
@@ -20,6 +21,7 @@ pub mod conductorone;
 pub mod cty;
 pub mod framework;
 pub mod logging;
+pub mod net;
 pub mod plugin;
 pub mod proto;
 pub mod provider;

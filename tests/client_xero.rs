@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use c1_emulator::{Config, Emulator, Fault, FaultKind, Method, XeroAppKind};
-use terraform_provider_conductorone::conductorone::{RetryPolicy, http_client};
+use terraform_provider_conductorone::net::{RetryPolicy, client as http_client};
 use terraform_provider_conductorone::secret::SecretString;
 use terraform_provider_conductorone::xero::{
     Identity, XeroAppType, XeroCheckError, check_credentials,

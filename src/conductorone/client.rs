@@ -14,14 +14,9 @@ use super::auth::{Credentials, TokenSource};
 use super::create_lookup::{CreateRegistry, LookupWindow};
 use super::error::{ApiError, ErrorKind};
 use super::models::Page;
-use super::retry::RetryPolicy;
 use super::transport::{BearerToken, Body, Reconcile, Reply, Request, Transport};
+use crate::net::RetryPolicy;
 
-/// The `User-Agent` every request carries.
-pub const USER_AGENT: &str = concat!(
-    "terraform-provider-conductorone/",
-    env!("CARGO_PKG_VERSION")
-);
 /// The page size asked of list endpoints.
 const PAGE_SIZE: u32 = 100;
 /// A list longer than this many pages is taken as a server loop, not data.
@@ -376,13 +371,7 @@ fn build_http(
     connect_timeout: Duration,
     extra_roots: &[Vec<u8>],
 ) -> Result<reqwest::Client, ApiError> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .timeout(request_timeout)
-        .connect_timeout(connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(60))
-        // The API never redirects; following one could send the bearer token elsewhere.
-        .redirect(reqwest::redirect::Policy::none());
+    let mut builder = crate::net::client_builder(request_timeout, connect_timeout);
     if !extra_roots.is_empty() {
         let mut certs = Vec::new();
         for pem in extra_roots {
@@ -405,18 +394,6 @@ fn build_http(
         )
         .with_source(e)
     })
-}
-
-/// Builds a bare pooled HTTPS client with the provider's user agent and timeouts, for other
-/// services (the Xero check) that must not pull in a second HTTP stack.
-///
-/// # Errors
-/// `Transport` when the TLS stack cannot start.
-pub fn http_client(
-    request_timeout: Duration,
-    connect_timeout: Duration,
-) -> Result<reqwest::Client, ApiError> {
-    build_http(request_timeout, connect_timeout, &[])
 }
 
 #[cfg(test)]
@@ -473,7 +450,7 @@ mod tests {
     #[test]
     fn user_agent_names_the_provider_and_version() {
         assert_eq!(
-            USER_AGENT,
+            crate::net::USER_AGENT,
             format!(
                 "terraform-provider-conductorone/{}",
                 env!("CARGO_PKG_VERSION")

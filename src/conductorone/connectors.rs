@@ -11,8 +11,8 @@ use super::client::{Client, Endpoint};
 use super::create_lookup::Ticket;
 use super::error::{ApiError, ErrorKind};
 use super::models::{Connector, ConnectorView, EnvConfig};
-use super::retry::{WaitAbort, wait};
 use super::transport::Reconcile;
+use crate::net::retry::{WaitAbort, wait};
 
 /// What a new connector is made of.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -13,15 +13,14 @@ pub mod credentials;
 mod error;
 pub mod models;
 mod resources;
-pub mod retry;
 mod transport;
 
+pub use crate::net::{USER_AGENT, retry};
 pub use apps::{AppChanges, NewApp};
 pub use auth::{Credentials, TokenSource, client_assertion};
-pub use client::{Client, ClientConfig, USER_AGENT, http_client, is_plain_segment};
+pub use client::{Client, ClientConfig, is_plain_segment};
 pub use connectors::{Ambiguity, CreatedConnector, NewConnector, live};
 pub use create_lookup::LookupWindow;
 pub use credentials::{ClientKey, CredentialError, client_id_host, encode_client_secret};
 pub use error::{ApiError, CredentialKind, ErrorKind, kind_for_status};
 pub use retry::RetryPolicy;
-pub(crate) use transport::read_capped;

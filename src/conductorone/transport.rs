@@ -14,7 +14,8 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::error::{self, ApiError, CredentialKind, ErrorKind};
-use super::retry::{RetryPolicy, WaitAbort, parse_retry_after, wait};
+use crate::net::retry::{RetryPolicy, WaitAbort, parse_retry_after, wait};
+use crate::net::{MAX_BODY, read_capped};
 use crate::secret::SecretString;
 
 /// Looks for the object an ambiguous create may have made. `Ok(Some(_))` ends the operation with
@@ -265,27 +266,6 @@ impl Transport {
             Err(error) => Attempt::Failed { sent: true, error },
         }
     }
-}
-
-/// The largest answer body read: far above any page the API sends, small enough that a broken
-/// or hostile server cannot exhaust the provider's memory.
-pub(crate) const MAX_BODY: usize = 16 << 20;
-
-/// Reads `resp`'s body, or `None` as soon as it is known to pass [`MAX_BODY`].
-pub(crate) async fn read_capped(
-    mut resp: reqwest::Response,
-) -> Result<Option<Vec<u8>>, reqwest::Error> {
-    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Ok(None);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(body))
 }
 
 /// Runs `fut` unless the deadline passes or `cancel` fires first.

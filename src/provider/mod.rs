@@ -132,7 +132,7 @@ fn build(resolved: config::ResolvedConfig, diagnostics: &mut Diagnostics) -> Opt
             return None;
         }
     };
-    let http = match conductorone::http_client(Duration::from_secs(30), Duration::from_secs(10)) {
+    let http = match crate::net::client(Duration::from_secs(30), Duration::from_secs(10)) {
         Ok(h) => h,
         Err(e) => {
             diagnostics.error(

@@ -11,7 +11,7 @@ use url::Url;
 
 use super::http::{HttpFailure, OauthHttp};
 use super::{XeroAppType, XeroCheckError};
-use crate::conductorone::retry::{RetryPolicy, WaitAbort, wait};
+use crate::net::retry::{RetryPolicy, WaitAbort, wait};
 use crate::secret::SecretString;
 
 /// Xero's identity service (its token endpoint), with a pooled HTTP client and a retry policy.
@@ -215,10 +215,12 @@ pub async fn check_credentials(
     client_secret: &SecretString,
     cancel: &CancellationToken,
 ) -> Result<XeroAppType, XeroCheckError> {
-    let http = crate::conductorone::http_client(Duration::from_secs(30), Duration::from_secs(10))
-        .map_err(|e| XeroCheckError::Unreachable {
-        reason: e.to_string(),
-    })?;
+    let http =
+        crate::net::client(Duration::from_secs(30), Duration::from_secs(10)).map_err(|e| {
+            XeroCheckError::Unreachable {
+                reason: e.to_string(),
+            }
+        })?;
     Identity::new(identity_url, http, RetryPolicy::default())?
         .check_credentials(client_id, client_secret, cancel)
         .await

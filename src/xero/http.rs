@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::conductorone::retry::parse_retry_after;
+use crate::net::retry::parse_retry_after;
 
 /// Why the HTTP exchange itself did not produce an answer for oauth2.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +75,7 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_> {
                 });
             }
             let headers = resp.headers().clone();
-            let bytes = crate::conductorone::read_capped(resp)
+            let bytes = crate::net::read_capped(resp)
                 .await
                 .map_err(HttpFailure::Transport)?
                 .ok_or(HttpFailure::TooLarge)?;
