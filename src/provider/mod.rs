@@ -6,6 +6,7 @@
 //! [`ProviderData`] by every resource and data source call of the process, so a plan touching
 //! many resources fetches one bearer token.
 
+mod api_error;
 pub mod config;
 mod ids;
 pub mod sync_wait;

@@ -277,6 +277,24 @@ const UNITS: &[(&str, u128)] = &[
     ("h", 3_600_000_000_000),
 ];
 
+/// The one diagnostic for a duration that does not parse: on `at`, naming the attribute as the
+/// configuration writes it (`timeout`, `timeouts.create`).
+pub(crate) fn invalid_timeout(
+    at: crate::framework::Path,
+    name: &str,
+    e: &DurationError,
+    diags: &mut crate::framework::Diagnostics,
+) {
+    diags.error_at(
+        at,
+        "Invalid Timeout",
+        format!(
+            "`{name}`: {e}. Write a Go duration: a number and a unit (ns, us, ms, s, m, h), \
+             e.g. \"90s\", \"10m\" or \"1h30m\"."
+        ),
+    );
+}
+
 /// Reads a duration in Go's `time.ParseDuration` syntax: a sequence of decimal numbers, each with
 /// an optional fraction and a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), e.g. `"300ms"`,
 /// `"1.5h"`, `"2h45m"`; `"0"` alone needs no unit. A leading `+` is allowed.

@@ -20,11 +20,12 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::ProviderData;
+use super::api_error::api_error;
 use super::sync_wait::{
     PollPolicy, Poller, SyncStatus, WaitError, format_duration, parse_go_duration,
 };
 use super::xero_sync::{
-    api_problem, app_problem, check_app_id, check_integration_id, find_connector, timeout_problem,
+    app_problem, check_app_id, check_integration_id, find_connector, timeout_problem,
 };
 use crate::conductorone::models::Connector;
 use crate::conductorone::{Client, ErrorKind};
@@ -213,7 +214,7 @@ impl XeroForceSync {
                     ),
                 ),
                 ErrorKind::NotFound => deleted(&name, integration_id, diags),
-                _ => api_problem(&e, "ask ConductorOne for a sync", Path::root(), diags),
+                _ => api_error(diags, "Cannot Request a Sync", &e),
             }
             return;
         }
@@ -324,12 +325,7 @@ impl Follow<'_> {
                     return;
                 }
                 Err(WaitError::Api(e)) => {
-                    api_problem(
-                        &e,
-                        "read the connector while waiting for its sync",
-                        Path::root(),
-                        diags,
-                    );
+                    api_error(diags, "Cannot Read the Sync Status", &e);
                     return;
                 }
             };

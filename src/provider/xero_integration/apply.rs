@@ -35,36 +35,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// The display name a delegated connector is created with.
 const DISPLAY_NAME: &str = "Xero";
 
-/// Adds an error for a failed API call: what was being done, the API's own words (with its
-/// request ID), and what to do about it.
-pub(super) fn api_error(diags: &mut Diagnostics, summary: &str, e: &ApiError) {
-    let hint = match e.kind() {
-        ErrorKind::NotFound => "The app or connector does not exist (any more). Check app_id, or run terraform \
-                                refresh to notice objects deleted outside Terraform."
-            .to_owned(),
-        ErrorKind::Unauthenticated(c) => format!(
-            "ConductorOne refused the provider's credentials. Check {} in the provider block (or their \
-             CONDUCTORONE_* environment variables).",
-            c.attributes()
-        ),
-        ErrorKind::PermissionDenied => "The API client is not allowed to do this. Give its service user a role \
-                                        that may manage apps and connectors (e.g. App Admin or Super Admin)."
-            .to_owned(),
-        ErrorKind::InvalidArgument => "ConductorOne rejected the request. Check the values in the configuration: \
-                                       user_ids must be IDs of ConductorOne users, app_id of an existing app."
-            .to_owned(),
-        ErrorKind::RateLimited => "ConductorOne kept answering \"too many requests\". Wait a minute and run the \
-                                   command again, or lower Terraform's -parallelism."
-            .to_owned(),
-        ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout => {
-            "ConductorOne could not be reached or failed. Check the provider's server_url and your network, \
-             then run the command again."
-                .to_owned()
-        }
-        ErrorKind::Cancelled => "Terraform was interrupted; run the command again.".to_owned(),
-    };
-    diags.error(summary, format!("{e}.\n\n{hint}"));
-}
+pub(super) use crate::provider::api_error::api_error;
 
 /// The owners in the order `preferred` lists them when they are the same set, else as the API
 /// gave them: ConductorOne does not promise an order, and a reordering is no change.

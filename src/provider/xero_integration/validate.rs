@@ -145,12 +145,11 @@ pub(super) fn validate(
             if let Some(text) = value.as_str()
                 && let Err(e) = parse_go_duration(text)
             {
-                diags.error_at(
+                crate::provider::sync_wait::invalid_timeout(
                     plain("timeouts").join_attr(name),
-                    "Invalid Timeout",
-                    format!(
-                        "timeouts.{name}: {e}. Give a duration like \"10m\", \"90s\" or \"1h30m\"."
-                    ),
+                    &format!("timeouts.{name}"),
+                    &e,
+                    diags,
                 );
             }
         }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::ProviderData;
+use super::api_error::{api_error, api_error_at};
 use super::sync_wait::{
     DurationError, PollPolicy, SyncStatus, WaitError, format_duration, parse_go_duration,
     wait_for_sync,
@@ -214,7 +215,7 @@ pub(crate) async fn read_with(
     let synced = match read_synced(client, app_id, cancel).await {
         Ok(s) => s,
         Err(e) => {
-            api_problem(&e, "read what the sync brought in", Path::root(), diags);
+            api_error(diags, "Cannot Read What the Sync Brought In", &e);
             return;
         }
     };
@@ -316,11 +317,11 @@ pub(super) async fn find_connector(
                 return None;
             }
             Err(e) => {
-                api_problem(
-                    &e,
-                    "read the connector",
-                    Path::attr("integration_id"),
+                api_error_at(
                     diags,
+                    Path::attr("integration_id"),
+                    "Cannot Read the Xero Connector",
+                    &e,
                 );
                 return None;
             }
@@ -346,7 +347,12 @@ pub(super) async fn find_connector(
             .filter(|c| !c.is_deleted() && c.catalog_id == XERO_CATALOG_ID)
             .collect(),
         Err(e) => {
-            api_problem(&e, "list the app's connectors", Path::attr("app_id"), diags);
+            api_error_at(
+                diags,
+                Path::attr("app_id"),
+                "Cannot List the App's Connectors",
+                &e,
+            );
             return None;
         }
     };
@@ -435,14 +441,7 @@ pub(super) fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) 
 }
 
 pub(super) fn timeout_problem(e: &DurationError, diags: &mut Diagnostics) {
-    diags.error_at(
-        Path::attr("timeout"),
-        "Invalid Timeout",
-        format!(
-            "`timeout`: {e}. Write a Go duration: a number and a unit (ns, us, ms, s, m, h), \
-             e.g. \"90s\", \"10m\" or \"1h30m\"."
-        ),
-    );
+    super::sync_wait::invalid_timeout(Path::attr("timeout"), "timeout", e, diags);
 }
 
 pub(super) fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
@@ -456,7 +455,7 @@ pub(super) fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
             ),
         );
     } else {
-        api_problem(e, "read the app", Path::attr("app_id"), diags);
+        api_error_at(diags, Path::attr("app_id"), "Cannot Read the App", e);
     }
 }
 
@@ -489,50 +488,8 @@ fn wait_problem(e: &WaitError, connector: &Connector, diags: &mut Diagnostics) {
             ),
         ),
         WaitError::Api(e) => {
-            api_problem(
-                e,
-                "read the connector while waiting for its sync",
-                Path::root(),
-                diags,
-            );
+            api_error(diags, "Cannot Read the Sync Status", e);
         }
-    }
-}
-
-/// A failed API call as a diagnostic whose summary says what kind of failure it was.
-pub(super) fn api_problem(e: &ApiError, doing: &str, at: Path, diags: &mut Diagnostics) {
-    let (summary, advice) = match e.kind() {
-        ErrorKind::Unauthenticated(c) => (
-            "ConductorOne Refused the Credentials",
-            format!("Check the provider's {}.", c.attributes()),
-        ),
-        ErrorKind::PermissionDenied => (
-            "Permission Denied",
-            "Give the API client's service user access to the app.".to_owned(),
-        ),
-        ErrorKind::Cancelled => (
-            "Read Cancelled",
-            "Terraform asked the provider to stop.".to_owned(),
-        ),
-        ErrorKind::NotFound => (
-            "Not Found",
-            "Check the IDs in the configuration.".to_owned(),
-        ),
-        ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout => (
-            "ConductorOne Unavailable",
-            "Try again later; if it persists, check the server URL and ConductorOne's status."
-                .to_owned(),
-        ),
-        ErrorKind::InvalidArgument => (
-            "ConductorOne Rejected the Request",
-            "Check the IDs in the configuration.".to_owned(),
-        ),
-    };
-    let detail = format!("The provider could not {doing}: {e}. {advice}");
-    if at.is_root() {
-        diags.error(summary, detail);
-    } else {
-        diags.error_at(at, summary, detail);
     }
 }
 
