@@ -30,27 +30,50 @@ fn every_attribute_has_a_description() {
     );
 }
 
+/// The types the provider registers, straight from its registry (not a list kept here).
+fn registered() -> (Vec<String>, Vec<String>) {
+    use terraform_provider_conductorone::framework::Provider;
+    let provider = terraform_provider_conductorone::provider::ConductorOneProvider::new();
+    let mut resources: Vec<String> = provider.resources().iter().map(|r| r.type_name()).collect();
+    let mut data_sources: Vec<String> = provider
+        .data_sources()
+        .iter()
+        .map(|d| d.type_name())
+        .collect();
+    resources.sort();
+    data_sources.sort();
+    (resources, data_sources)
+}
+
 #[test]
 fn the_registry_pages_exist_for_every_type() {
     let docs = provider_docs();
-    let types: Vec<&str> = docs
-        .resources
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect();
-    assert_eq!(types, ["conductorone_xero_integration"]);
-    let types: Vec<&str> = docs
-        .data_sources
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect();
-    assert_eq!(types, ["conductorone_xero_sync"]);
-    for page in [
-        "index.md",
-        "resources/xero_integration.md",
-        "data-sources/xero_sync.md",
-    ] {
-        let text = std::fs::read_to_string(root().join("docs").join(page))
+    let (resources, data_sources) = registered();
+    let documented: Vec<String> = docs.resources.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(
+        documented, resources,
+        "every registered resource is documented"
+    );
+    let documented: Vec<String> = docs.data_sources.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(
+        documented, data_sources,
+        "every registered data source is documented"
+    );
+    assert!(!resources.is_empty() && !data_sources.is_empty());
+    let short = |t: &str| t.strip_prefix("conductorone_").unwrap_or(t).to_owned();
+    let pages = std::iter::once("index.md".to_owned())
+        .chain(
+            resources
+                .iter()
+                .map(|t| format!("resources/{}.md", short(t))),
+        )
+        .chain(
+            data_sources
+                .iter()
+                .map(|t| format!("data-sources/{}.md", short(t))),
+        );
+    for page in pages {
+        let text = std::fs::read_to_string(root().join("docs").join(&page))
             .unwrap_or_else(|e| panic!("docs/{page}: {e}"));
         assert!(
             text.starts_with("---\npage_title: ")
@@ -67,11 +90,13 @@ fn the_registry_pages_exist_for_every_type() {
             "docs/{page} has an example"
         );
     }
-    let resource = std::fs::read_to_string(root().join("docs/resources/xero_integration.md"))
-        .expect("resource page");
-    assert!(
-        resource.contains("## Import"),
-        "the resource page shows how to import"
-    );
-    assert!(resource.contains("identity"), "and the import by identity");
+    for t in &resources {
+        let page = format!("docs/resources/{}.md", short(t));
+        let text = std::fs::read_to_string(root().join(&page)).expect("resource page");
+        assert!(text.contains("## Import"), "{page} shows how to import");
+        assert!(
+            text.contains("identity"),
+            "{page} shows the import by identity"
+        );
+    }
 }
