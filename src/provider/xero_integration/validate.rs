@@ -154,6 +154,7 @@ pub(super) fn validate(
             }
         }
     }
+    super::sync_controls::validate(config, diags);
 }
 
 fn not_blank(value: &Value<String>, path: Path, secret: bool, diags: &mut Diagnostics) {
