@@ -181,6 +181,16 @@ terraform_tests! {
         assert_eq!(c.api(Route::PauseSync) + c.api(Route::ResumeSync), 0, "{c:?}");
         assert_eq!(connector(&env, &app)["status"]["status"], "SYNC_STATUS_DISABLED");
 
+        // true again on the connector left paused: ConductorOne refuses a second pause, and the
+        // connector shows it is paused already: a warning, and the state says paused.
+        wd.write("main.tf", &one(&body(&app, &creds, &format!("{}{}", schedule("0 2 * * *", "UTC"), paused(true)))));
+        let out = wd.apply();
+        assert!(out.combined().contains("Connector Already Paused"), "{out}");
+        assert_eq!(attrs(&wd, "x")["sync_paused"], true);
+        wd.assert_no_changes();
+        wd.write("main.tf", &one(&body(&app, &creds, "")));
+        apply_cleanly(&wd);
+
         // false from the start calls nothing; a pause made in the console is not detected
         // (the API documents no field that shows one), as the attribute's docs say.
         console(&env, &app, &id, OutOfBand { paused: Some(false), ..OutOfBand::default() });

@@ -110,7 +110,9 @@ pub struct XeroIntegrationModel {
     /// it last applied and does not read it back: the API documents no field that shows a
     /// pause, so a pause or resume made in ConductorOne is not detected (the
     /// `conductorone_xero_sync` data source shows the sync-disabled fields ConductorOne
-    /// reports). An import leaves it unset.
+    /// reports). If ConductorOne refuses a pause or resume and the connector already shows its
+    /// syncs disabled (or enabled) as asked, that is a warning, not an error. An import leaves
+    /// it unset.
     #[terraform(optional)]
     pub sync_paused: Value<bool>,
     /// When the connector was created (RFC 3339).

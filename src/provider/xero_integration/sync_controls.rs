@@ -132,8 +132,8 @@ async fn apply(
     }
     let was_paused = prior.sync_paused.known() == Some(&true);
     let result = match state.sync_paused.known() {
-        Some(true) if !was_paused => client.pause_sync(app_id, id, cancel).await,
-        Some(false) if was_paused => client.resume_sync(app_id, id, cancel).await,
+        Some(true) if !was_paused => set_paused(client, target, true, cancel, diags).await,
+        Some(false) if was_paused => set_paused(client, target, false, cancel, diags).await,
         _ => Ok(()),
     };
     if let Err(e) = result {
@@ -150,6 +150,61 @@ async fn apply(
         );
         state.sync_paused = prior.sync_paused.clone();
     }
+}
+
+/// Pauses or resumes. A refusal may mean the connector already is so: paused in the console, or
+/// by an earlier `sync_paused = true` that was then removed (which leaves it paused). The API
+/// ties no field to a pause, so the fields that change with one in practice are read only to
+/// explain a refusal, never to decide whether to call: when they agree the connector already is
+/// as asked, that is a warning, not an error.
+async fn set_paused(
+    client: &Client,
+    target: &Connector,
+    pause: bool,
+    cancel: &CancellationToken,
+    diags: &mut Diagnostics,
+) -> Result<(), ApiError> {
+    let (app_id, id) = (target.app_id.as_str(), target.id.as_str());
+    let sent = if pause {
+        client.pause_sync(app_id, id, cancel).await
+    } else {
+        client.resume_sync(app_id, id, cancel).await
+    };
+    let Err(e) = sent else { return Ok(()) };
+    if e.kind() != ErrorKind::InvalidArgument {
+        return Err(e);
+    }
+    let Ok(c) = client.get_connector(app_id, id, cancel).await else {
+        return Err(e);
+    };
+    let disabled = c.sync_disabled_at.is_some()
+        && c.status
+            .as_ref()
+            .is_some_and(|s| s.status == "SYNC_STATUS_DISABLED");
+    if disabled != pause {
+        return Err(e);
+    }
+    tracing::debug!(error = %e, pause, "refused, but the connector already is as asked");
+    let (summary, state) = if pause {
+        (
+            "Connector Already Paused",
+            "already shows its syncs disabled",
+        )
+    } else {
+        ("Connector Not Paused", "shows its syncs enabled")
+    };
+    diags.warning_at(
+        XeroIntegrationModel::paths().sync_paused(),
+        summary,
+        format!(
+            "ConductorOne refused to {} the connector, and the connector {state}, so it is taken as \
+             {}. This happens when it was paused or resumed in ConductorOne, or when an earlier \
+             sync_paused = true was removed from the configuration (which leaves the connector paused).",
+            if pause { "pause" } else { "resume" },
+            if pause { "paused" } else { "resumed" },
+        ),
+    );
+    Ok(())
 }
 
 /// Whether `had` is the schedule `want` asks for.
