@@ -67,6 +67,8 @@ fn plain(app: AppChoice, creds: Option<(XeroAppKind, bool)>) -> Change {
         wait: None,
         timeouts: None,
         create_before_destroy: false,
+        schedule: None,
+        paused: None,
     }))
 }
 
@@ -132,6 +134,8 @@ fn scripts() -> Vec<(&'static str, bool, Vec<Vec<Move>>)> {
                         wait: Some(true),
                         timeouts: Some((Some("5m"), None)),
                         create_before_destroy: false,
+                        schedule: None,
+                        paused: None,
                     })),
                 )],
                 vec![on("r0", Change::Timeouts(None))],
@@ -178,6 +182,41 @@ fn scripts() -> Vec<(&'static str, bool, Vec<Vec<Move>>)> {
                     },
                 )],
                 vec![on("r0", Change::WriteOnly(false))],
+            ],
+        ),
+        (
+            "schedule_and_pause_across_removal_and_a_replacement",
+            false,
+            vec![
+                vec![on(
+                    "r0",
+                    Change::Add(Box::new(NewResource {
+                        app: AppChoice::Existing(0),
+                        creds: CC,
+                        owners: None,
+                        validate: None,
+                        wait: None,
+                        timeouts: None,
+                        create_before_destroy: false,
+                        schedule: Some(("0 2 * * *", "UTC")),
+                        paused: Some(true),
+                    })),
+                )],
+                // Removed: the connector stays paused; true again meets an already paused one.
+                vec![on("r0", Change::Paused(None))],
+                vec![on("r0", Change::Paused(Some(true)))],
+                vec![
+                    on("r0", Change::Paused(Some(false))),
+                    on(
+                        "r0",
+                        Change::Schedule(Some(("*/30 * * * *", "Europe/London"))),
+                    ),
+                ],
+                vec![
+                    on("r0", Change::Paused(Some(true))),
+                    on("r0", Change::ToExistingApp(1)),
+                ],
+                vec![on("r0", Change::Schedule(None))],
             ],
         ),
     ]

@@ -13,6 +13,7 @@ pub mod credentials;
 mod error;
 pub mod models;
 mod resources;
+mod sync_controls;
 mod transport;
 
 pub use crate::net::{USER_AGENT, retry};
@@ -24,3 +25,4 @@ pub use create_lookup::LookupWindow;
 pub use credentials::{ClientKey, CredentialError, client_id_host, encode_client_secret};
 pub use error::{ApiError, CredentialKind, ErrorKind, kind_for_status};
 pub use retry::RetryPolicy;
+pub use sync_controls::ScheduleCron;

@@ -86,6 +86,38 @@ pub struct Connector {
     /// The state of its syncs.
     #[serde(skip_serializing)]
     pub status: Option<ConnectorStatus>,
+    /// The cron schedule of its syncs (`connectorSyncCronSchedule`); `None` when the server
+    /// shows none. Written through [`crate::conductorone::Client::update_schedule`], never
+    /// through an update.
+    #[serde(skip_serializing)]
+    pub connector_sync_cron_schedule: Option<ConnectorSyncCronSchedule>,
+    /// When syncing was disabled (read-only; the API does not say what sets it).
+    #[serde(skip_serializing)]
+    pub sync_disabled_at: Option<DateTime<Utc>>,
+    /// Why syncing was disabled, empty when it is not.
+    #[serde(skip_serializing, deserialize_with = "null_as_default")]
+    pub sync_disabled_reason: String,
+    /// The kind of reason (free text: the API lists no values), empty when none.
+    #[serde(skip_serializing, deserialize_with = "null_as_default")]
+    pub sync_disabled_category: String,
+    /// Whether syncing can be resumed (the API does not describe it further).
+    #[serde(skip_serializing, deserialize_with = "null_as_default")]
+    pub can_resume_sync: bool,
+}
+
+/// A connector's cron schedule as reads show it. Not the request's type: it also has `start`,
+/// which the schedule request cannot set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectorSyncCronSchedule {
+    /// The cron expression.
+    #[serde(deserialize_with = "null_as_default")]
+    pub cron_spec: String,
+    /// The IANA time zone.
+    #[serde(deserialize_with = "null_as_default")]
+    pub timezone: String,
+    /// Not described by the API.
+    pub start: Option<DateTime<Utc>>,
 }
 
 impl Connector {
@@ -310,6 +342,40 @@ mod tests {
         );
         assert!(cfg.get("other").is_none());
         assert_eq!(c.status.unwrap().status, "SYNC_STATUS_DONE");
+    }
+
+    #[test]
+    fn connector_reads_schedule_and_sync_disabled_state() {
+        let json = serde_json::json!({
+            "connectorSyncCronSchedule": {"cronSpec": "0 2 * * *", "timezone": "UTC", "start": null},
+            "syncDisabledAt": "2024-05-01T10:00:00Z", "syncDisabledReason": "Paused",
+            "syncDisabledCategory": null, "canResumeSync": true
+        });
+        let c: Connector = serde_json::from_value(json).unwrap();
+        let s = c.connector_sync_cron_schedule.clone().unwrap();
+        assert_eq!(
+            (s.cron_spec.as_str(), s.timezone.as_str()),
+            ("0 2 * * *", "UTC")
+        );
+        assert!(s.start.is_none());
+        assert!(c.sync_disabled_at.is_some() && c.can_resume_sync);
+        assert_eq!(c.sync_disabled_reason, "Paused");
+        assert_eq!(c.sync_disabled_category, "");
+        let none: Connector = serde_json::from_value(serde_json::json!({
+            "connectorSyncCronSchedule": null, "syncDisabledAt": null, "canResumeSync": null
+        }))
+        .unwrap();
+        assert!(none.connector_sync_cron_schedule.is_none() && !none.can_resume_sync);
+        // Read-only state never goes back in an update body.
+        let body = serde_json::to_value(&c).unwrap();
+        for key in [
+            "connectorSyncCronSchedule",
+            "syncDisabledAt",
+            "syncDisabledReason",
+            "canResumeSync",
+        ] {
+            assert!(body.get(key).is_none(), "{key} in {body}");
+        }
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! required attribute's absence is Terraform's to report and an unknown value is checked again at
 //! apply. Config validators see the whole configuration and check relations between attributes.
 
+mod schedule;
+
 use std::fmt;
 
+pub use self::schedule::{CronExpression, TimeZoneName};
 use crate::cty::{self, Path};
 
 use super::diag::{Diagnostics, Severity};

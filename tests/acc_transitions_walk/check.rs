@@ -207,6 +207,23 @@ pub(crate) fn differences(
                 ));
             }
         }
+        if let Some((cron, zone)) = r.schedule {
+            let s = &conn["connectorSyncCronSchedule"];
+            if s["cronSpec"] != cron || s["timezone"] != zone {
+                bad.push(format!(
+                    "{who}: schedule {s}, configured {cron:?} in {zone:?}"
+                ));
+            }
+        }
+        let disabled = conn["status"]["status"] == "SYNC_STATUS_DISABLED";
+        if disabled != r.server_paused {
+            bad.push(format!(
+                "{who}: status {}, but the connector should {}be paused (sync_paused = {:?})",
+                conn["status"]["status"],
+                if r.server_paused { "" } else { "not " },
+                r.paused
+            ));
+        }
         if stays(before, after, &r.label)
             && let Some(old) = prior_ids.get(&r.label)
             && old != got

@@ -55,6 +55,9 @@ pub(crate) struct Credentials {
 /// The `timeouts` block: each field set or not (`Some((None, None))` is an empty block).
 pub(crate) type Timeouts = Option<(Option<&'static str>, Option<&'static str>)>;
 
+/// The `sync_schedule` block: `(cron, timezone)`, or none.
+pub(crate) type Schedule = Option<(&'static str, &'static str)>;
+
 /// One `conductorone_xero_integration` resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Integration {
@@ -74,6 +77,14 @@ pub(crate) struct Integration {
     pub(crate) timeouts: Timeouts,
     /// `lifecycle { create_before_destroy = true }`.
     pub(crate) create_before_destroy: bool,
+    /// The `sync_schedule` block.
+    pub(crate) schedule: Schedule,
+    /// `sync_paused`, when set.
+    pub(crate) paused: Option<bool>,
+    /// Whether the connector is paused in ConductorOne, as the provider's documented rules
+    /// leave it: a pause stays when `sync_paused` is removed, and only `true` → `false`
+    /// resumes. Not configuration: what the check expects.
+    pub(crate) server_paused: bool,
 }
 
 impl Integration {
@@ -127,6 +138,8 @@ pub(crate) struct NewResource {
     pub(crate) wait: Option<bool>,
     pub(crate) timeouts: Timeouts,
     pub(crate) create_before_destroy: bool,
+    pub(crate) schedule: Schedule,
+    pub(crate) paused: Option<bool>,
 }
 
 /// One change to one resource (or to the data source).
@@ -170,6 +183,10 @@ pub(crate) enum Change {
     Timeouts(Timeouts),
     /// `lifecycle { create_before_destroy = true }` added or removed.
     CreateBeforeDestroy(bool),
+    /// The `sync_schedule` block added, changed or removed.
+    Schedule(Schedule),
+    /// `sync_paused` set, changed or removed.
+    Paused(Option<bool>),
     /// The data source moved onto this resource.
     SyncHere,
     /// The data source removed.
@@ -223,6 +240,8 @@ impl fmt::Display for Move {
             Change::Wait(v) => write!(f, "{t}: wait_for_sync = {v:?}"),
             Change::Timeouts(v) => write!(f, "{t}: timeouts = {v:?}"),
             Change::CreateBeforeDestroy(v) => write!(f, "{t}: create_before_destroy = {v}"),
+            Change::Schedule(s) => write!(f, "{t}: sync_schedule = {s:?}"),
+            Change::Paused(p) => write!(f, "{t}: sync_paused = {p:?}"),
             Change::SyncHere => write!(f, "data source → {t}"),
             Change::NoSync => write!(f, "remove the data source"),
         }
@@ -277,6 +296,9 @@ impl World {
                     wait: n.wait,
                     timeouts: n.timeouts,
                     create_before_destroy: n.create_before_destroy,
+                    schedule: n.schedule,
+                    paused: n.paused,
+                    server_paused: n.paused == Some(true),
                 });
             }
             Change::Remove => {
@@ -294,8 +316,17 @@ impl World {
             change => {
                 let r = w.get_mut(&m.target)?;
                 match change {
-                    Change::ToExistingApp(n) => r.app = AppChoice::Existing(*n),
+                    Change::ToExistingApp(n) => {
+                        if r.app != AppChoice::Existing(*n) {
+                            // Replaced: the new connector is paused only if configured so.
+                            r.server_paused = r.paused == Some(true);
+                        }
+                        r.app = AppChoice::Existing(*n);
+                    }
                     Change::ToNewApp { name, description } => {
+                        if matches!(r.app, AppChoice::Existing(_)) {
+                            r.server_paused = r.paused == Some(true);
+                        }
                         r.app = AppChoice::New {
                             name: name.clone(),
                             description: description.clone(),
@@ -364,6 +395,15 @@ impl World {
                     Change::Wait(v) => r.wait = *v,
                     Change::Timeouts(t) => r.timeouts = *t,
                     Change::CreateBeforeDestroy(v) => r.create_before_destroy = *v,
+                    Change::Schedule(s) => r.schedule = *s,
+                    Change::Paused(p) => {
+                        match (r.paused, p) {
+                            (_, Some(true)) => r.server_paused = true,
+                            (Some(true), Some(false)) => r.server_paused = false,
+                            _ => {}
+                        }
+                        r.paused = *p;
+                    }
                     Change::Add(_) | Change::Remove | Change::SyncHere | Change::NoSync => {
                         unreachable!("handled above")
                     }
@@ -389,6 +429,10 @@ impl World {
             // A Web app cannot sync on its own, so waiting for its sync is an error by design.
             if c.kind == XeroAppKind::WebApp && r.wait == Some(true) {
                 return Some(format!("{}: waits for a Web app's sync", r.label));
+            }
+            // A connector left paused runs no sync, so waiting for one fails by design.
+            if r.server_paused && r.paused != Some(true) && r.wait == Some(true) {
+                return Some(format!("{}: waits on a connector left paused", r.label));
             }
             if matches!(c.form, SecretForm::WriteOnly { .. }) && !write_only_ok {
                 return Some(format!("{}: write-only on an old Terraform", r.label));
@@ -446,6 +490,16 @@ impl World {
                     out.push_str(&format!("    update = {}\n", q(t)));
                 }
                 out.push_str("  }\n");
+            }
+            if let Some((cron, zone)) = r.schedule {
+                out.push_str(&format!(
+                    "  sync_schedule {{\n    cron     = {}\n    timezone = {}\n  }}\n",
+                    q(cron),
+                    q(zone)
+                ));
+            }
+            if let Some(p) = r.paused {
+                out.push_str(&format!("  sync_paused = {p}\n"));
             }
             if r.create_before_destroy {
                 out.push_str("  lifecycle {\n    create_before_destroy = true\n  }\n");

@@ -5,8 +5,8 @@
 use c1_emulator::XeroAppKind;
 
 use super::model::{
-    AppChoice, Change, DryRun, MAX_RESOURCES, Move, NewResource, PRECREATED_APPS, SecretForm,
-    Timeouts, World,
+    AppChoice, Change, DryRun, MAX_RESOURCES, Move, NewResource, PRECREATED_APPS, Schedule,
+    SecretForm, Timeouts, World,
 };
 use super::rng::Rng;
 
@@ -17,6 +17,14 @@ const TIMEOUTS: [Timeouts; 5] = [
     Some((None, Some("7m"))),
     Some((Some("10m"), Some("90s"))),
     Some((None, None)),
+];
+
+/// The `sync_schedule` blocks the walk writes (zones the emulator knows).
+const SCHEDULES: [Schedule; 4] = [
+    None,
+    Some(("0 2 * * *", "UTC")),
+    Some(("*/30 * * * *", "Europe/London")),
+    Some(("0 6 * * 1-5", "America/New_York")),
 ];
 
 /// What the walk may use.
@@ -82,6 +90,8 @@ fn new_resource(w: &mut World, rng: &mut Rng, limits: &Limits) -> Box<NewResourc
         wait: optional_bool(rng),
         timeouts: *rng.pick(&TIMEOUTS),
         create_before_destroy: rng.chance(1, 4),
+        schedule: *rng.pick(&SCHEDULES),
+        paused: optional_bool(rng),
     })
 }
 
@@ -97,7 +107,7 @@ pub(crate) fn add(w: &mut World, rng: &mut Rng, limits: &Limits) -> Move {
 
 /// One candidate move on `w` (not yet known to be valid). Counters in `w` may advance.
 fn candidate(w: &mut World, rng: &mut Rng, limits: &Limits) -> Move {
-    const KINDS: usize = 17;
+    const KINDS: usize = 19;
     let r = w.resources[rng.below(w.resources.len())].clone();
     let target = r.label.clone();
     let change = match rng.below(KINDS) {
@@ -133,6 +143,8 @@ fn candidate(w: &mut World, rng: &mut Rng, limits: &Limits) -> Move {
         13 => Change::Wait(optional_bool(rng)),
         14 => Change::Timeouts(*rng.pick(&TIMEOUTS)),
         15 => Change::CreateBeforeDestroy(!r.create_before_destroy),
+        16 => Change::Schedule(*rng.pick(&SCHEDULES)),
+        17 => Change::Paused(optional_bool(rng)),
         _ => {
             if w.sync_on.is_some() && rng.chance(1, 3) {
                 Change::NoSync

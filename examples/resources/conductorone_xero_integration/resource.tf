@@ -15,6 +15,14 @@ resource "conductorone_xero_integration" "finance" {
   timeouts {
     create = "15m"
   }
+
+  # Sync every weekday at 02:00 London time. Five cron fields; ConductorOne
+  # judges the rest (its cron dialect and shortest interval are not
+  # documented). Without this block ConductorOne's own schedule is left alone.
+  sync_schedule {
+    cron     = "0 2 * * 1-5"
+    timezone = "Europe/London"
+  }
 }
 
 # Create a new app together with its Xero integration. Without Xero
@@ -25,6 +33,11 @@ resource "conductorone_xero_integration" "onboarding" {
     description  = "Xero organisation of Acme Ltd, managed by Terraform"
   }
   user_ids = ["2mtWmjLg8xs2HjcqzaDqgZJjYvb", "2tokYQDanNtMtuIM398vyc9wEX7"]
+
+  # Keep syncs (and provisioning) paused until the setup is reviewed; set to
+  # false to resume, which starts a sync. A pause made in ConductorOne is not
+  # detected: the API reports no field that says "paused".
+  sync_paused = true
 }
 
 variable "xero_client_secret" {

@@ -136,8 +136,20 @@ pub(super) async fn create(
     };
     apply_connector(&mut state, &connector);
     settle(&mut state);
+    super::sync_controls::apply_created(
+        &data.client,
+        &app_id,
+        &connector.id,
+        &mut state,
+        cancel,
+        diags,
+    )
+    .await;
     resp.identity = state.identity();
-    let wait = state.wait_for_sync.known() == Some(&true) && sends;
+    let wait = state.wait_for_sync.known() == Some(&true)
+        && sends
+        && !super::sync_controls::pauses(&state)
+        && !diags.has_errors();
     let timeout = state
         .timeouts
         .known()
@@ -284,10 +296,14 @@ pub(super) async fn update(
         diags,
     )
     .await;
+    super::sync_controls::apply_updated(&data.client, &target, prior, &mut state, cancel, diags)
+        .await;
     scrub_private(&mut resp.private);
     settle(&mut state);
     resp.identity = state.identity();
-    let wait = sends && state.wait_for_sync.known() == Some(&true);
+    let wait = sends
+        && state.wait_for_sync.known() == Some(&true)
+        && !super::sync_controls::pauses(&state);
     let timeout = state
         .timeouts
         .known()

@@ -13,6 +13,7 @@ mod credentials;
 mod plan;
 mod read;
 mod strays;
+mod sync_controls;
 mod validate;
 
 use crate::framework::TerraformModel;
@@ -24,6 +25,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::checked::{CHECK_TTL, CheckedCredentials};
+pub use self::sync_controls::SyncScheduleModel;
 use super::ProviderData;
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel,
@@ -111,6 +113,26 @@ pub struct XeroIntegrationModel {
     /// How long `wait_for_sync` may wait.
     #[terraform(block)]
     pub timeouts: Value<TimeoutsModel>,
+    /// When ConductorOne syncs the connector by itself (the schedule endpoint, which the API
+    /// marks alpha). Read back on every refresh, so a schedule changed in ConductorOne shows as
+    /// drift and the next apply puts it back. Without this block the provider leaves
+    /// ConductorOne's schedule as it is and does not track it; removing the block does not
+    /// change or clear the schedule (the API documents no way to clear one). An import reads
+    /// the schedule the connector has, if any.
+    #[terraform(block)]
+    pub sync_schedule: Value<SyncScheduleModel>,
+    /// `true` pauses the connector (no sync and no provisioning runs until it is resumed);
+    /// changing it from `true` to `false` resumes it, which starts a sync. Not set, or `false`
+    /// from the start, the provider pauses and resumes nothing; removing it leaves the connector
+    /// as it is (a paused one stays paused). The provider records the value
+    /// it last applied and does not read it back: the API documents no field that shows a
+    /// pause, so a pause or resume made in ConductorOne is not detected (the
+    /// `conductorone_xero_sync` data source shows the sync-disabled fields ConductorOne
+    /// reports). If ConductorOne refuses a pause or resume and the connector already shows its
+    /// syncs disabled (or enabled) as asked, that is a warning, not an error. An import leaves
+    /// it unset.
+    #[terraform(optional)]
+    pub sync_paused: Value<bool>,
     /// When the connector was created (RFC 3339).
     #[terraform(computed, plan(UseStateForUnknown))]
     pub created_at: Value<String>,
@@ -282,6 +304,7 @@ mod tests {
             ("wait_for_sync", Presence::OptionalComputed, false, false),
             ("created_at", Presence::Computed, false, false),
             ("xero_app_type", Presence::Computed, false, false),
+            ("sync_paused", Presence::Optional, false, false),
         ];
         assert_eq!(schema.block.attributes.len(), cases.len());
         for (name, presence, sensitive, write_only) in cases {
@@ -304,7 +327,11 @@ mod tests {
             .collect();
         assert_eq!(
             blocks,
-            [("new_app", Nesting::Single), ("timeouts", Nesting::Single)]
+            [
+                ("new_app", Nesting::Single),
+                ("sync_schedule", Nesting::Single),
+                ("timeouts", Nesting::Single)
+            ]
         );
         let replaces = |name: &str| {
             schema

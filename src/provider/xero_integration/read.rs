@@ -62,6 +62,7 @@ pub(super) async fn read(
     )
     .await;
     apply_connector(&mut state, &connector);
+    super::sync_controls::read_into(&mut state, &connector);
     if let Err(e) = refresh_new_app(&data.client, &app_id, &mut state, ctx).await {
         return api_error(
             &mut resp.diagnostics,
@@ -173,6 +174,7 @@ pub(super) async fn import(
         ..XeroIntegrationModel::default()
     };
     apply_connector(&mut state, &connector);
+    super::sync_controls::import_into(&mut state, &connector);
     state.user_ids = ordered_owners(&Value::Null, &connector.user_ids);
     resp.identity = state.identity();
     resp.state = Some(state);

@@ -93,6 +93,7 @@ pub(super) fn validate(
              not wait. Set the credentials, or remove wait_for_sync.",
         );
     }
+    super::sync_controls::validate(config, diags);
 }
 
 #[cfg(test)]

@@ -79,6 +79,27 @@ pub struct XeroSyncModel {
     /// How many Xero users were synced.
     #[terraform(computed)]
     pub user_count: Value<i64>,
+    /// The cron expression of the connector's sync schedule (`connectorSyncCronSchedule`);
+    /// null when ConductorOne shows none. The API documents neither its cron dialect nor what
+    /// schedule applies when none is shown.
+    #[terraform(computed)]
+    pub sync_schedule_cron: Value<String>,
+    /// The IANA time zone of the sync schedule; null when there is no schedule.
+    #[terraform(computed)]
+    pub sync_schedule_timezone: Value<String>,
+    /// When syncing was disabled (RFC 3339), as ConductorOne reports it; null when it is not.
+    /// The API does not say what sets it (a pause may be one thing that does).
+    #[terraform(computed)]
+    pub sync_disabled_at: Value<String>,
+    /// Why syncing was disabled, in ConductorOne's words; null when it gives no reason.
+    #[terraform(computed)]
+    pub sync_disabled_reason: Value<String>,
+    /// The kind of that reason (free text: the API lists no values); null when none is given.
+    #[terraform(computed)]
+    pub sync_disabled_category: Value<String>,
+    /// ConductorOne's `canResumeSync` flag, as it reports it (the API does not describe it).
+    #[terraform(computed)]
+    pub can_resume_sync: Value<bool>,
 }
 
 /// A synced Xero organisation.
@@ -221,9 +242,26 @@ pub(crate) async fn read_with(
         .completed_at
         .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
         .into();
+    sync_controls_into(state, &connector);
     state.organizations = Value::Known(synced.organizations);
     state.roles = Value::Known(synced.roles);
     state.user_count = Value::Known(synced.user_count);
+}
+
+/// The schedule and sync-disabled state the connector shows, as ConductorOne reports them; an
+/// empty string reads as null.
+fn sync_controls_into(state: &mut XeroSyncModel, connector: &Connector) {
+    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty()).into();
+    let schedule = connector.connector_sync_cron_schedule.as_ref();
+    state.sync_schedule_cron = text(schedule.map_or("", |s| s.cron_spec.as_str()));
+    state.sync_schedule_timezone = text(schedule.map_or("", |s| s.timezone.as_str()));
+    state.sync_disabled_at = connector
+        .sync_disabled_at
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        .into();
+    state.sync_disabled_reason = text(&connector.sync_disabled_reason);
+    state.sync_disabled_category = text(&connector.sync_disabled_category);
+    state.can_resume_sync = Value::Known(connector.can_resume_sync);
 }
 
 /// What a sync brought into the app.

@@ -209,6 +209,74 @@ async fn a_custom_connection_sync_reads_its_organisation_roles_and_users_over_ma
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_schedule_and_the_sync_disabled_state_read_as_the_api_reports_them() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    let c = client(&emu);
+    let app_id = emu.create_app("Finance");
+    let (connector, _) = xero_connector(&emu, &c, &app_id, XeroAppKind::CustomConnection).await;
+    let cancel = CancellationToken::new();
+
+    let before = read(&c, waiting(&app_id)).await;
+    assert!(before.diagnostics.is_empty(), "{:?}", before.diagnostics);
+    let s = &before.state;
+    assert!(s.sync_schedule_cron.is_null() && s.sync_schedule_timezone.is_null());
+    assert!(s.sync_disabled_at.is_null() && s.sync_disabled_reason.is_null());
+    assert!(s.sync_disabled_category.is_null());
+    assert!(!known(&s.can_resume_sync));
+
+    let cron = crate::conductorone::ScheduleCron {
+        cron_spec: "0 2 * * 1-5".into(),
+        timezone: "Europe/London".into(),
+    };
+    c.update_schedule(&app_id, &connector.id, &cron, &cancel)
+        .await
+        .unwrap();
+    c.pause_sync(&app_id, &connector.id, &cancel).await.unwrap();
+    let paused = read(&c, config(&app_id)).await;
+    assert!(paused.diagnostics.is_empty(), "{:?}", paused.diagnostics);
+    let s = &paused.state;
+    assert_eq!(known(&s.sync_schedule_cron), "0 2 * * 1-5");
+    assert_eq!(known(&s.sync_schedule_timezone), "Europe/London");
+    assert_eq!(known(&s.sync_status), "disabled");
+    chrono::DateTime::parse_from_rfc3339(&known(&s.sync_disabled_at)).unwrap();
+    assert!(!known(&s.sync_disabled_reason).is_empty());
+    assert!(known(&s.can_resume_sync));
+    // What the emulator renders is what was read.
+    let shown = emu.connectors(&app_id)[0].clone();
+    assert_eq!(shown["syncDisabledReason"], known(&s.sync_disabled_reason));
+
+    c.resume_sync(&app_id, &connector.id, &cancel)
+        .await
+        .unwrap();
+    let resumed = read(&c, waiting(&app_id)).await;
+    let s = &resumed.state;
+    assert_eq!(known(&s.sync_status), "done");
+    assert!(s.sync_disabled_at.is_null() && s.sync_disabled_reason.is_null());
+    assert!(!known(&s.can_resume_sync));
+    assert_eq!(
+        known(&s.sync_schedule_cron),
+        "0 2 * * 1-5",
+        "a resume keeps the schedule"
+    );
+
+    // A refused schedule is an invalid-argument error, and changes nothing.
+    let bad = crate::conductorone::ScheduleCron {
+        cron_spec: "0 2 * * *".into(),
+        timezone: "Mars/Olympus_Mons".into(),
+    };
+    let e = c
+        .update_schedule(&app_id, &connector.id, &bad, &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.kind(),
+        crate::conductorone::ErrorKind::InvalidArgument,
+        "{e}"
+    );
+    assert!(e.to_string().contains("timezone"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_waiting_a_running_sync_reads_as_running_and_waiting_reads_its_end() {
     let emu = c1_emulator::start(Config {
         sync_duration: Duration::from_millis(800),
@@ -471,6 +539,12 @@ fn schema_kinds_match_the_interface() {
         ("organizations", Presence::Computed),
         ("roles", Presence::Computed),
         ("user_count", Presence::Computed),
+        ("sync_schedule_cron", Presence::Computed),
+        ("sync_schedule_timezone", Presence::Computed),
+        ("sync_disabled_at", Presence::Computed),
+        ("sync_disabled_reason", Presence::Computed),
+        ("sync_disabled_category", Presence::Computed),
+        ("can_resume_sync", Presence::Computed),
     ];
     assert_eq!(schema.block.attributes.len(), kinds.len());
     for (name, presence) in kinds {

@@ -167,9 +167,25 @@ pub struct OutOfBand {
     /// New Xero client secret in the connector's configuration (starts a sync).
     #[serde(default)]
     pub xero_client_secret: Option<String>,
+    /// A new sync schedule, as if set in the console (no check of the cron or zone).
+    #[serde(default)]
+    pub sync_schedule: Option<ScheduleSpec>,
+    /// `true` pauses the connector's syncs (as the console's pause does), `false` resumes them
+    /// (starting a sync); either is ignored when the connector is already so.
+    #[serde(default)]
+    pub paused: Option<bool>,
     /// Soft-delete the connector.
     #[serde(default)]
     pub deleted: bool,
+}
+
+/// A cron schedule given out of band (JSON `{"cron_spec": "0 2 * * *", "timezone": "UTC"}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSpec {
+    /// The cron expression.
+    pub cron_spec: String,
+    /// The IANA time zone.
+    pub timezone: String,
 }
 
 impl std::fmt::Debug for OutOfBand {
@@ -181,6 +197,8 @@ impl std::fmt::Debug for OutOfBand {
                 "xero_client_secret",
                 &self.xero_client_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("sync_schedule", &self.sync_schedule)
+            .field("paused", &self.paused)
             .field("deleted", &self.deleted)
             .finish()
     }

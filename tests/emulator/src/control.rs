@@ -10,7 +10,7 @@
 //! | `POST /_emulator/api-clients` | `{}` | `{"client_id","client_secret"}` |
 //! | `POST /_emulator/oidc-token` | `{"subject"}` | `{"token"}` |
 //! | `GET /_emulator/state` | – | `{"apps","connectors" (deleted too),"users","xero_apps","faults"}`, no secrets |
-//! | `POST /_emulator/out-of-band` | `{"app_id","connector_id"}` + [`crate::OutOfBand`] fields | `{}`, 404 if no such connector |
+//! | `POST /_emulator/out-of-band` | `{"app_id","connector_id"}` + [`crate::OutOfBand`] fields, e.g. `"sync_schedule":{"cron_spec":"0 3 * * *","timezone":"UTC"}` or `"paused":true` (as made in the console) | `{}`, 404 if no such connector |
 //! | `POST /_emulator/sync-behaviour` | `{"app_id","connector_id"}` + [`crate::SyncBehaviour`] fields, e.g. `"queued_ms":500,"duration_ms":2000,"outcome":{"fail":{"last_error":"…"}}` (`outcome` also `"credentials"`, `"succeed"`, `"never"`) | `{}`, 404 if no such connector |
 //! | `POST /_emulator/latency` | `{"ms"}` | `{}` |
 //! | `POST /_emulator/render-deleted` | `{"enabled"}` | `{}` |

@@ -13,6 +13,8 @@ use serde_json::json;
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
+    /// The gRPC code when it is not the one the status maps to.
+    code: Option<u16>,
     message: String,
 }
 
@@ -21,6 +23,17 @@ impl ApiError {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// 400, `FAILED_PRECONDITION` (code 9): the request is well formed but the object is not in
+    /// a state that allows it (as the gateway maps that code).
+    pub(crate) fn failed_precondition(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: Some(9),
             message: message.into(),
         }
     }
@@ -29,6 +42,7 @@ impl ApiError {
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
+            code: None,
             message: format!("{} not found", what.into()),
         }
     }
@@ -37,6 +51,7 @@ impl ApiError {
     pub(crate) fn unauthenticated(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::UNAUTHORIZED,
+            code: None,
             message: message.into(),
         }
     }
@@ -45,6 +60,7 @@ impl ApiError {
     pub(crate) fn status(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
+            code: None,
             message: message.into(),
         }
     }
@@ -71,7 +87,7 @@ fn grpc_code(status: u16) -> u16 {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({
-            "code": grpc_code(self.status.as_u16()),
+            "code": self.code.unwrap_or_else(|| grpc_code(self.status.as_u16())),
             "message": self.message,
             "details": [],
         });

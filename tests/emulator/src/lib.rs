@@ -25,6 +25,7 @@ mod routes;
 mod server;
 mod state;
 mod sync;
+mod sync_controls;
 mod xero;
 mod xero_data;
 
@@ -39,10 +40,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    Config, Counters, Fault, FaultKind, Method, OutOfBand, SyncBehaviour, SyncOutcome, XeroAppKind,
+    Config, Counters, Fault, FaultKind, Method, OutOfBand, ScheduleSpec, SyncBehaviour,
+    SyncOutcome, XeroAppKind,
 };
 pub use connectors::{ENV_CONFIG_TYPE, XERO_CATALOG};
 pub use routes::Route;
+pub use sync_controls::KNOWN_ZONES;
 
 use server::{Port, routes};
 use state::{ActiveFault, Shared};
@@ -143,6 +146,18 @@ fn conductorone_router(s: &Arc<Shared>) -> Router {
             (
                 "/api/v1/apps/{app_id}/connectors/{connector_id}/force_sync",
                 post(connectors::force_sync),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/{connector_id}/pause",
+                post(sync_controls::pause_route),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/{connector_id}/resume",
+                post(sync_controls::resume_route),
+            ),
+            (
+                "/api/v1/apps/{app_id}/connectors/{connector_id}/schedule",
+                post(sync_controls::schedule_route),
             ),
             (
                 "/api/v1/apps/{app_id}/resource_types",

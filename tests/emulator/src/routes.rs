@@ -36,6 +36,12 @@ pub enum Route {
     UpdateDelegatedConnector,
     /// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/force_sync`
     ForceSync,
+    /// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/pause`
+    PauseSync,
+    /// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/resume`
+    ResumeSync,
+    /// `POST /api/v1/apps/{app_id}/connectors/{connector_id}/schedule`
+    UpdateSchedule,
     /// `GET /api/v1/apps/{app_id}/resource_types`
     ListResourceTypes,
     /// `GET /api/v1/apps/{app_id}/resource_types/{id}`
@@ -60,7 +66,7 @@ pub enum Route {
 
 impl Route {
     /// Every variant, for tests that check each one is served.
-    pub const ALL: [Route; 24] = [
+    pub const ALL: [Route; 27] = [
         Route::Introspect,
         Route::ListApps,
         Route::CreateApp,
@@ -75,6 +81,9 @@ impl Route {
         Route::DeleteConnector,
         Route::UpdateDelegatedConnector,
         Route::ForceSync,
+        Route::PauseSync,
+        Route::ResumeSync,
+        Route::UpdateSchedule,
         Route::ListResourceTypes,
         Route::GetResourceType,
         Route::ListResources,
@@ -107,6 +116,11 @@ impl Route {
                 "POST /api/v1/apps/{connector_app_id}/connectors/{connector_id}/delegated"
             }
             Route::ForceSync => "POST /api/v1/apps/{app_id}/connectors/{connector_id}/force_sync",
+            Route::PauseSync => "POST /api/v1/apps/{app_id}/connectors/{connector_id}/pause",
+            Route::ResumeSync => "POST /api/v1/apps/{app_id}/connectors/{connector_id}/resume",
+            Route::UpdateSchedule => {
+                "POST /api/v1/apps/{app_id}/connectors/{connector_id}/schedule"
+            }
             Route::ListResourceTypes => "GET /api/v1/apps/{app_id}/resource_types",
             Route::GetResourceType => "GET /api/v1/apps/{app_id}/resource_types/{id}",
             Route::ListResources => {

@@ -85,6 +85,8 @@ pub(crate) enum SyncState {
     Running,
     Done,
     Error,
+    /// Paused: no sync and no provisioning runs until the connector is resumed.
+    Disabled,
 }
 
 impl SyncState {
@@ -94,6 +96,7 @@ impl SyncState {
             Self::Running => "SYNC_STATUS_RUNNING",
             Self::Done => "SYNC_STATUS_DONE",
             Self::Error => "SYNC_STATUS_ERROR",
+            Self::Disabled => "SYNC_STATUS_DISABLED",
         }
     }
 }
@@ -126,6 +129,25 @@ pub(crate) struct Connector {
     pub(crate) sync_generation: u64,
     /// Until then lists and gets leave it out (see [`Fault::effect_hidden_for`]).
     pub(crate) hidden_until: Option<DateTime<Utc>>,
+    /// The cron schedule set through the schedule endpoint (none until one is set).
+    pub(crate) schedule: Option<CronSchedule>,
+    /// Set while the connector is paused.
+    pub(crate) paused: Option<Paused>,
+}
+
+/// A connector's cron schedule, as `connectorSyncCronSchedule` renders it (`start` stays null:
+/// the schedule request cannot set it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CronSchedule {
+    pub(crate) cron_spec: String,
+    pub(crate) timezone: String,
+}
+
+/// Why and since when a connector's syncs are paused (`syncDisabledAt`, `syncDisabledReason`).
+#[derive(Clone, Debug)]
+pub(crate) struct Paused {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) reason: String,
 }
 
 impl Connector {

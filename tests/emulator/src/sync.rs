@@ -17,8 +17,11 @@ use crate::ids;
 use crate::state::{Connector, Inner, Resource, ResourceType, Shared, Status, SyncState};
 use crate::xero_data::{ROLES, Tenant};
 
-/// Marks `c` running and schedules the end of its sync.
+/// Marks `c` running and schedules the end of its sync; a paused connector starts none.
 pub(crate) fn begin(shared: &Arc<Shared>, c: &mut Connector) {
+    if c.paused.is_some() {
+        return;
+    }
     let now = Utc::now();
     c.sync_generation += 1;
     c.status = Status {
@@ -89,7 +92,7 @@ fn start_queued(shared: &Arc<Shared>, app_id: &str, id: &str) {
         return;
     }
     inner.queued_syncs.remove(id);
-    if c.deleted_at.is_none() && c.config.is_some() {
+    if c.deleted_at.is_none() && c.config.is_some() && c.paused.is_none() {
         begin(shared, c);
     }
 }

@@ -9,4 +9,5 @@ mod control;
 mod faults;
 mod schemas;
 mod sync;
+mod sync_controls;
 mod xero;

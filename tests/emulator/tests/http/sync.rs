@@ -253,7 +253,7 @@ async fn out_of_band_edits_show_in_reads() {
         user_ids: Some(vec![users[3].clone()]),
         xero_client_id: Some(web.0.clone()),
         xero_client_secret: Some(web.1.clone()),
-        deleted: false,
+        ..OutOfBand::default()
     };
     assert!(emu.update_connector_out_of_band(&app, id, patch));
     let after = settled(&api, &app, id).await;
