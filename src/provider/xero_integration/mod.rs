@@ -22,6 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::checked::{CHECK_TTL, CheckedCredentials};
+pub(crate) use self::read::{client_id_of, found_state};
 use super::ProviderData;
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel,
