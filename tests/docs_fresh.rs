@@ -45,10 +45,20 @@ fn the_registry_pages_exist_for_every_type() {
         .map(|(name, _)| name.as_str())
         .collect();
     assert_eq!(types, ["conductorone_xero_sync"]);
+    let names = |kind: &[(String, docgen::model::Schema)]| -> Vec<String> {
+        kind.iter().map(|(name, _)| name.clone()).collect()
+    };
+    assert_eq!(
+        names(&docs.list_resources),
+        ["conductorone_xero_integration"]
+    );
+    assert_eq!(names(&docs.actions), ["conductorone_xero_force_sync"]);
     for page in [
         "index.md",
         "resources/xero_integration.md",
         "data-sources/xero_sync.md",
+        "list-resources/xero_integration.md",
+        "actions/xero_force_sync.md",
     ] {
         let text = std::fs::read_to_string(root().join("docs").join(page))
             .unwrap_or_else(|e| panic!("docs/{page}: {e}"));
@@ -67,6 +77,13 @@ fn the_registry_pages_exist_for_every_type() {
             "docs/{page} has an example"
         );
     }
+    let list = std::fs::read_to_string(root().join("docs/list-resources/xero_integration.md"))
+        .expect("list resource page");
+    assert!(
+        list.contains("# conductorone_xero_integration (List Resource)")
+            && list.contains("list \"conductorone_xero_integration\""),
+        "the list resource page shows a .tfquery.hcl example"
+    );
     let resource = std::fs::read_to_string(root().join("docs/resources/xero_integration.md"))
         .expect("resource page");
     assert!(

@@ -29,21 +29,17 @@ pub use walk::Listing;
 /// apps lists in seconds, few enough not to trip ConductorOne's rate limit.
 pub const DEFAULT_PARALLELISM: usize = 8;
 
-/// Finds the Xero connectors of a ConductorOne tenant for `terraform query`: one result per live
-/// Xero connector, named by the resource identity (`app_id`, `id`) and shown as
-/// `<app> / <connector> (<Xero client ID>)`. With `terraform query -generate-config-out=FILE`
-/// Terraform writes an `import` block and a `resource "conductorone_xero_integration"` block for
-/// each, holding only what a person would write (`app_id`, `xero_client_id`, the owners); the
-/// client secret cannot be read back from ConductorOne, so add it (or
-/// `xero_client_secret_wo`) before the apply that should change credentials. Left out, the
-/// connector keeps the secret it has.
+/// Finds the Xero connectors that already exist in a ConductorOne tenant, for `terraform query`
+/// (Terraform 1.14 and later), so they can be adopted with `-generate-config-out`.
+///
+/// Each live Xero connector is one result, named by the resource identity (`app_id`, `id`) and
+/// shown as `<app> / <connector> (<Xero client ID>)`, the client ID only when the connector has
+/// one. With `include_resource = true` a result also carries the resource object, the same state
+/// an import of that connector gives. Deleted connectors and connectors of other catalog entries
+/// are never listed.
 ///
 /// Without `app_ids` every app of the tenant is searched, all pages. Apps are read several at a
-/// time and results arrive as each app is done, so their order varies from run to run. An app
-/// that cannot be read (it does not exist, the API client may not see it, or ConductorOne keeps
-/// failing) is reported as a warning and the other apps are still listed; the list fails only
-/// when no app could be read at all. Deleted connectors and connectors of other catalog entries
-/// are never listed.
+/// time and results arrive as each app is done, so their order varies from run to run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct XeroIntegrationListConfig {
     /// The IDs of the ConductorOne apps to look in, e.g. `["2a0IcNQMHRLpXD0MrGSuaYhDRGo"]`. Left
