@@ -1,6 +1,9 @@
 //! One run of the list: which apps, their connectors read by a bounded pool of requests, each
 //! Xero connector sent as its app is done, and the problems met along the way.
 
+use std::collections::HashSet;
+use std::future;
+
 use futures_util::stream::{self, BoxStream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
@@ -150,7 +153,7 @@ impl Listing<'_> {
 
     /// The apps `app_ids` names, each once, in order.
     fn named<'s>(&self, ids: &[String]) -> BoxStream<'s, Work> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         let work: Vec<Work> = ids
             .iter()
             .enumerate()
@@ -182,7 +185,19 @@ impl Listing<'_> {
                 }
             }
         });
-        pages.flat_map(|work: Vec<Work>| stream::iter(work)).boxed()
+        // The order of results is not documented, so a page walk over apps that change meanwhile
+        // may show an app twice; it is read (and its connectors listed) once.
+        let mut seen = HashSet::new();
+        pages
+            .flat_map(|work: Vec<Work>| stream::iter(work))
+            .filter(move |work| {
+                let new = match work {
+                    Work::Found(app) => seen.insert(app.id.clone()),
+                    _ => true,
+                };
+                future::ready(new)
+            })
+            .boxed()
     }
 
     /// Reads one app's connectors (and the app first when only its ID is known).
