@@ -232,22 +232,61 @@ terraform_tests! {
     }
 }
 
+/// Each type the provider registers, with its examples directory and the files the registry's
+/// layout expects there: from the provider's registry, so a new type cannot be forgotten here.
+fn registered_example_dirs() -> Vec<(String, &'static [&'static str])> {
+    use terraform_provider_conductorone::framework::Provider;
+    let provider = terraform_provider_conductorone::provider::ConductorOneProvider::new();
+    let mut dirs = Vec::new();
+    for r in provider.resources() {
+        let files: &'static [&'static str] = if r.identity_schema().ok().flatten().is_some() {
+            &[
+                "resource.tf",
+                "import.sh",
+                "import-by-string-id.tf",
+                "import-by-identity.tf",
+            ]
+        } else {
+            &["resource.tf", "import.sh", "import-by-string-id.tf"]
+        };
+        dirs.push((format!("resources/{}", r.type_name()), files));
+    }
+    for d in provider.data_sources() {
+        dirs.push((
+            format!("data-sources/{}", d.type_name()),
+            &["data-source.tf"][..],
+        ));
+    }
+    for a in provider.actions() {
+        dirs.push((format!("actions/{}", a.type_name()), &["action.tf"][..]));
+    }
+    for l in provider.list_resources() {
+        dirs.push((
+            format!("list-resources/{}", l.type_name()),
+            &["list-resource.tfquery.hcl"][..],
+        ));
+    }
+    assert!(!dirs.is_empty(), "the provider registers types");
+    dirs
+}
+
 /// The registry's layout, file by file, and no example directory left out of [`CASES`].
 #[test]
 fn examples_follow_the_registry_layout() {
     let root = examples_dir();
-    for file in [
-        "provider/provider.tf",
-        "resources/conductorone_xero_integration/resource.tf",
-        "resources/conductorone_xero_integration/import.sh",
-        "resources/conductorone_xero_integration/import-by-string-id.tf",
-        "resources/conductorone_xero_integration/import-by-identity.tf",
-        "data-sources/conductorone_xero_sync/data-source.tf",
-        "actions/conductorone_xero_force_sync/action.tf",
-        "list-resources/conductorone_xero_integration/list-resource.tfquery.hcl",
-        "demo/main.tf",
-        "modules/xero_roles/main.tf",
-    ] {
+    let mut files = vec![
+        "provider/provider.tf".to_owned(),
+        "demo/main.tf".to_owned(),
+        "modules/xero_roles/main.tf".to_owned(),
+    ];
+    for (dir, expected) in registered_example_dirs() {
+        assert!(
+            CASES.iter().any(|c| c.dir == dir),
+            "examples/{dir} (a registered type) is validated by no case; add it to CASES"
+        );
+        files.extend(expected.iter().map(|f| format!("{dir}/{f}")));
+    }
+    for file in &files {
         assert!(root.join(file).is_file(), "examples/{file} is missing");
     }
     let mut dirs = Vec::new();

@@ -376,7 +376,7 @@ terraform_tests! {
         let env = Env::start(Config::default());
         let wd = env.workdir(tf);
         wd.write("main.tf", &sync_config("  app_id = \"   \""));
-        assert_error_on(&wd.plan(), "Empty App ID", "app_id");
+        assert_error_on(&wd.plan(), "Empty Value", "app_id");
         wd.write(
             "main.tf",
             &sync_config("  app_id = \"2abc\"\n  timeout = \"10 minutes\""),

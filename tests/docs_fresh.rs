@@ -30,37 +30,75 @@ fn every_attribute_has_a_description() {
     );
 }
 
+/// The types the provider registers, straight from its registry (not a list kept here), each
+/// list sorted: resources, data sources, list resources, actions.
+struct Registered {
+    resources: Vec<String>,
+    data_sources: Vec<String>,
+    list_resources: Vec<String>,
+    actions: Vec<String>,
+}
+
+fn registered() -> Registered {
+    use terraform_provider_conductorone::framework::Provider;
+    let provider = terraform_provider_conductorone::provider::ConductorOneProvider::new();
+    let sorted = |mut names: Vec<String>| {
+        names.sort();
+        names
+    };
+    Registered {
+        resources: sorted(provider.resources().iter().map(|r| r.type_name()).collect()),
+        data_sources: sorted(
+            provider
+                .data_sources()
+                .iter()
+                .map(|d| d.type_name())
+                .collect(),
+        ),
+        list_resources: sorted(
+            provider
+                .list_resources()
+                .iter()
+                .map(|l| l.type_name())
+                .collect(),
+        ),
+        actions: sorted(provider.actions().iter().map(|a| a.type_name()).collect()),
+    }
+}
+
 #[test]
 fn the_registry_pages_exist_for_every_type() {
     let docs = provider_docs();
-    let types: Vec<&str> = docs
-        .resources
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect();
-    assert_eq!(types, ["conductorone_xero_integration"]);
-    let types: Vec<&str> = docs
-        .data_sources
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .collect();
-    assert_eq!(types, ["conductorone_xero_sync"]);
+    let types = registered();
     let names = |kind: &[(String, docgen::model::Schema)]| -> Vec<String> {
         kind.iter().map(|(name, _)| name.clone()).collect()
     };
-    assert_eq!(
-        names(&docs.list_resources),
-        ["conductorone_xero_integration"]
-    );
-    assert_eq!(names(&docs.actions), ["conductorone_xero_force_sync"]);
-    for page in [
-        "index.md",
-        "resources/xero_integration.md",
-        "data-sources/xero_sync.md",
-        "list-resources/xero_integration.md",
-        "actions/xero_force_sync.md",
+    for (documented, registered, what) in [
+        (&docs.resources, &types.resources, "resource"),
+        (&docs.data_sources, &types.data_sources, "data source"),
+        (&docs.list_resources, &types.list_resources, "list resource"),
+        (&docs.actions, &types.actions, "action"),
     ] {
-        let text = std::fs::read_to_string(root().join("docs").join(page))
+        assert_eq!(
+            &names(documented),
+            registered,
+            "every registered {what} is documented"
+        );
+        assert!(!registered.is_empty(), "the provider has a {what}");
+    }
+    let short = |t: &str| t.strip_prefix("conductorone_").unwrap_or(t).to_owned();
+    let pages = std::iter::once("index.md".to_owned()).chain(
+        [
+            ("resources", &types.resources),
+            ("data-sources", &types.data_sources),
+            ("list-resources", &types.list_resources),
+            ("actions", &types.actions),
+        ]
+        .into_iter()
+        .flat_map(|(dir, names)| names.iter().map(move |t| format!("{dir}/{}.md", short(t)))),
+    );
+    for page in pages {
+        let text = std::fs::read_to_string(root().join("docs").join(&page))
             .unwrap_or_else(|e| panic!("docs/{page}: {e}"));
         assert!(
             text.starts_with("---\npage_title: ")
@@ -77,18 +115,22 @@ fn the_registry_pages_exist_for_every_type() {
             "docs/{page} has an example"
         );
     }
-    let list = std::fs::read_to_string(root().join("docs/list-resources/xero_integration.md"))
-        .expect("list resource page");
-    assert!(
-        list.contains("# conductorone_xero_integration (List Resource)")
-            && list.contains("list \"conductorone_xero_integration\""),
-        "the list resource page shows a .tfquery.hcl example"
-    );
-    let resource = std::fs::read_to_string(root().join("docs/resources/xero_integration.md"))
-        .expect("resource page");
-    assert!(
-        resource.contains("## Import"),
-        "the resource page shows how to import"
-    );
-    assert!(resource.contains("identity"), "and the import by identity");
+    for t in &types.resources {
+        let page = format!("docs/resources/{}.md", short(t));
+        let text = std::fs::read_to_string(root().join(&page)).expect("resource page");
+        assert!(text.contains("## Import"), "{page} shows how to import");
+        assert!(
+            text.contains("identity"),
+            "{page} shows the import by identity"
+        );
+    }
+    for t in &types.list_resources {
+        let page = format!("docs/list-resources/{}.md", short(t));
+        let text = std::fs::read_to_string(root().join(&page)).expect("list resource page");
+        assert!(
+            text.contains(&format!("# {t} (List Resource)"))
+                && text.contains(&format!("list \"{t}\"")),
+            "{page} shows a .tfquery.hcl example"
+        );
+    }
 }

@@ -24,8 +24,10 @@
 //! those options are refused at compile time. Validators and modifiers are expressions of types
 //! that implement the framework's traits, so a misspelt or missing one does not compile.
 //!
-//! Container options: `version = n` (the schema version), and `conflicts_with(a, b, ...)`,
-//! `exactly_one_of(...)`, `required_together(...)`, whose names must be fields of the struct.
+//! Container options: `version = n` (the schema version), `conflicts_with(a, b, ...)`,
+//! `exactly_one_of(...)`, `required_together(...)`, whose names must be fields of the struct, and
+//! `validate(<config validator>, ...)` for relations worded in the resource's own terms
+//! (`Self::paths()` names their attributes, so those are checked by the compiler too).
 //!
 //! The derive also writes `<Model>Paths`, with one method per attribute returning its
 //! attribute path (a nested model's method returns that model's paths), reached through
@@ -95,6 +97,9 @@ enum Group {
 struct ContainerOptions {
     version: Option<Expr>,
     groups: Vec<(Group, Vec<Ident>)>,
+    /// Config validators given as values (`validate(expr, …)`), for relations with their own
+    /// wording; `Self::paths()` names their attributes.
+    validate: Vec<Expr>,
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
@@ -149,6 +154,10 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         .iter()
         .map(|(group, members)| group_tokens(*group, members, &fields))
         .collect::<syn::Result<Vec<_>>>()?;
+    let config_validators = container
+        .validate
+        .iter()
+        .map(|v| quote!(#fw::model::derive::config_validator(#v)));
     let field_tokens = fields.iter().map(field_tokens);
     let path_methods = fields.iter().map(|f| path_method(f, vis));
     let paths_doc = format!(
@@ -190,7 +199,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 #fw::model::derive::ModelOptions {
                     version: #version,
                     fields: ::std::vec![#(#field_tokens),*],
-                    validators: ::std::vec![#(#groups),*],
+                    validators: ::std::vec![#(#groups,)* #(#config_validators),*],
                 }
             }
         }
@@ -312,7 +321,7 @@ fn group_tokens(group: Group, members: &[Ident], fields: &[Field]) -> syn::Resul
         Group::RequiredTogether => quote!(RequiredTogether),
     };
     Ok(quote! {
-        #fw::model::derive::config_validator(#fw::validators::#kind(::std::vec![
+        #fw::model::derive::config_validator(#fw::validators::#kind::new(::std::vec![
             #(#fw::Path::attr(#names)),*
         ]))
     })
@@ -449,13 +458,17 @@ fn container_options(input: &DeriveInput) -> syn::Result<ContainerOptions> {
                     o.version = Some(meta.value()?.parse()?);
                     return Ok(());
                 }
+                "validate" => {
+                    o.validate.extend(expressions(&meta)?);
+                    return Ok(());
+                }
                 "conflicts_with" => Group::ConflictsWith,
                 "exactly_one_of" => Group::ExactlyOneOf,
                 "required_together" => Group::RequiredTogether,
                 _ => {
                     return Err(meta.error(
-                        "unknown option; a model takes version = n, conflicts_with(…), \
-                         exactly_one_of(…) or required_together(…)",
+                        "unknown option; a model takes version = n, validate(…), \
+                         conflicts_with(…), exactly_one_of(…) or required_together(…)",
                     ));
                 }
             };

@@ -328,7 +328,8 @@ impl TokenSource {
     ) -> Result<(SecretString, Duration), ApiError> {
         let kind = self.credentials.kind();
         let body = || -> Result<Option<Body>, ApiError> {
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            // Sized up front so no grown-and-freed buffer keeps part of a token or assertion.
+            let mut form = url::form_urlencoded::Serializer::new(String::with_capacity(8192));
             match &self.credentials {
                 Credentials::AccessToken(_) => {}
                 Credentials::Oidc { client_id, token } => {
@@ -350,7 +351,9 @@ impl TokenSource {
                         .append_pair("client_assertion", &assertion);
                 }
             }
-            Ok(Some(Body::Form(form.finish().into_bytes())))
+            Ok(Some(Body::Form(crate::net::wiped_body(
+                form.finish().into_bytes(),
+            ))))
         };
         let req = Request {
             method: Method::POST,
@@ -378,6 +381,8 @@ impl TokenSource {
                 "unexpected reply",
             ));
         };
+        // The answer holds the token: wipe it once parsed.
+        let bytes = zeroize::Zeroizing::new(bytes);
         let answer: TokenAnswer = serde_json::from_slice(&bytes).map_err(|_| {
             ApiError::new(
                 ErrorKind::Server,

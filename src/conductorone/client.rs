@@ -213,13 +213,17 @@ impl Client {
         let op = format!("{method} {operation}");
         let url = self.url(path, query, &op)?;
         let bytes = match body {
-            Some(b) => Some(serde_json::to_vec(b).map_err(|e| {
-                ApiError::new(
-                    ErrorKind::InvalidArgument,
-                    &op,
-                    format!("could not encode the request: {e}"),
-                )
-            })?),
+            Some(b) => Some(
+                crate::net::json_exact(b)
+                    .map(crate::net::wiped_body)
+                    .map_err(|e| {
+                        ApiError::new(
+                            ErrorKind::InvalidArgument,
+                            &op,
+                            format!("could not encode the request: {e}"),
+                        )
+                    })?,
+            ),
             None => None,
         };
         let make_body = move || Ok(bytes.clone().map(Body::Json));

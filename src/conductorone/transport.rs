@@ -26,12 +26,13 @@ pub(crate) trait Reconcile<T>: Send {
     async fn find(&mut self, cancel: &CancellationToken) -> Result<Option<T>, ApiError>;
 }
 
-/// A request body, serialized once and re-sent on each attempt.
+/// A request body, serialized once and re-sent on each attempt (see [`crate::net::wiped_body`]:
+/// one buffer for all attempts, wiped when dropped).
 pub(crate) enum Body {
     /// `application/json`.
-    Json(Vec<u8>),
+    Json(bytes::Bytes),
     /// `application/x-www-form-urlencoded`.
-    Form(Vec<u8>),
+    Form(bytes::Bytes),
 }
 
 /// What the loop ended with.

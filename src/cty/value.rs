@@ -159,6 +159,15 @@ impl Value {
         }
     }
 
+    /// The elements, when this is a known list, set or tuple.
+    #[must_use]
+    pub fn as_elements(&self) -> Option<&[Value]> {
+        match self {
+            Self::List(items) | Self::Set(items) | Self::Tuple(items) => Some(items),
+            _ => None,
+        }
+    }
+
     /// Null. cty values are untyped here, so one null serves every type; a null object is
     /// null itself, not an object of nulls.
     #[must_use]

@@ -27,6 +27,7 @@ pub fn validate_config(schema: &Schema, config: &cty::Value, diagnostics: &mut D
             path: p,
             value: v,
             config,
+            sensitive: a.sensitive || a.write_only,
         };
         for validator in &a.validators {
             validator.validate(&req, diagnostics);
@@ -34,6 +35,19 @@ pub fn validate_config(schema: &Schema, config: &cty::Value, diagnostics: &mut D
     });
     for validator in &schema.validators {
         validator.validate(config, diagnostics);
+    }
+}
+
+/// Runs the schema's validators of `M` on a typed value of it, for a step where values known only
+/// now may not have been through a Validate call (a data source read, an action's invoke). A model
+/// whose schema cannot be built or encoded adds nothing: that is a programming error the schema
+/// call itself reports.
+pub fn validate_model<M: super::Model>(model: &M, diagnostics: &mut Diagnostics) {
+    let Ok(schema) = super::schema_for::<M>() else {
+        return;
+    };
+    if let Ok(value) = super::bridge::to_value(model, &schema.value_type()) {
+        validate_config(&schema, &value, diagnostics);
     }
 }
 
@@ -61,7 +75,7 @@ mod tests {
             attributes: vec![name, old],
             ..Block::default()
         });
-        schema.validators.push(Arc::new(ConflictsWith(vec![
+        schema.validators.push(Arc::new(ConflictsWith::new(vec![
             Path::attr("name"),
             Path::attr("old"),
         ])));

@@ -43,6 +43,37 @@ pub fn client(
     client_builder(request_timeout, connect_timeout).build()
 }
 
+/// A request body that may hold a secret, as one buffer shared by every attempt (clones are
+/// reference counts, not copies) and overwritten with zeros when the last attempt's copy, the
+/// HTTP stack's included, is dropped.
+#[must_use]
+pub fn wiped_body(bytes: Vec<u8>) -> bytes::Bytes {
+    bytes::Bytes::from_owner(zeroize::Zeroizing::new(bytes))
+}
+
+/// Serialises `value` as JSON into a buffer of exactly the right size, so no grown-and-freed
+/// buffer is left behind holding part of it (the value may hold a secret).
+///
+/// # Errors
+/// When `value` cannot be serialised.
+pub fn json_exact<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value)?;
+    let mut out = Vec::with_capacity(count.0);
+    serde_json::to_writer(&mut out, value)?;
+    Ok(out)
+}
+
 /// Reads `resp`'s body, or `None` as soon as it is known to pass [`MAX_BODY`].
 ///
 /// # Errors
@@ -59,4 +90,27 @@ pub async fn read_capped(mut resp: reqwest::Response) -> Result<Option<Vec<u8>>,
         body.extend_from_slice(&chunk);
     }
     Ok(Some(body))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_written_into_an_exactly_sized_buffer() {
+        let value =
+            serde_json::json!({"config": {"xero_client_secret": {"stringValue": "s".repeat(300)}}});
+        let out = json_exact(&value).unwrap();
+        assert_eq!(out.capacity(), out.len());
+        assert_eq!(out, serde_json::to_vec(&value).unwrap());
+    }
+
+    #[test]
+    fn a_wiped_body_is_shared_not_copied_by_its_clones() {
+        let body = wiped_body(b"secret".to_vec());
+        let again = body.clone();
+        assert_eq!(body.as_ptr(), again.as_ptr());
+        assert_eq!(&again[..], b"secret");
+    }
 }

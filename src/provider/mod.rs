@@ -10,6 +10,7 @@ mod api_error;
 pub mod config;
 mod ids;
 pub mod sync_wait;
+pub mod validators;
 pub mod xero_force_sync;
 pub mod xero_integration;
 pub mod xero_integration_list;
@@ -159,7 +160,7 @@ fn build(resolved: config::ResolvedConfig, diagnostics: &mut Diagnostics) -> Opt
         }),
         Err(e) => {
             diagnostics.error_at(
-                Path::attr("xero_identity_url"),
+                ProviderConfig::paths().xero_identity_url(),
                 "Invalid Xero Identity URL",
                 format!("{e}. Set `xero_identity_url` to the identity service's base URL, e.g. https://identity.xero.com."),
             );

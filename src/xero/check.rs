@@ -10,6 +10,15 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::http::{HttpFailure, OauthHttp};
+
+/// The oauth2 client of one check: only the token endpoint is set.
+type XeroOauthClient = BasicClient<
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
 use super::{XeroAppType, XeroCheckError};
 use crate::net::retry::{RetryPolicy, WaitAbort, wait};
 use crate::secret::SecretString;
@@ -78,10 +87,16 @@ impl Identity {
         cancel: &CancellationToken,
     ) -> Result<XeroAppType, XeroCheckError> {
         let deadline = Instant::now() + self.policy.overall_deadline;
+        // One copy of the secret for all attempts: oauth2 keeps it in a plain `String`, which
+        // cannot be wiped, so it is made once per check rather than once per attempt.
+        let client = BasicClient::new(ClientId::new(client_id.to_owned()))
+            .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
+            .set_auth_type(AuthType::BasicAuth)
+            .set_token_uri(TokenUrl::from_url(self.token_url.clone()));
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let once = self.attempt(client_id, client_secret, attempt);
+            let once = self.attempt(&client, attempt);
             let outcome = tokio::select! {
                 () = cancel.cancelled() => return Err(XeroCheckError::Cancelled),
                 r = tokio::time::timeout_at(deadline, once) => r.unwrap_or_else(|_| Attempt::Retry {
@@ -104,16 +119,7 @@ impl Identity {
         }
     }
 
-    async fn attempt(
-        &self,
-        client_id: &str,
-        client_secret: &SecretString,
-        attempt: u32,
-    ) -> Attempt {
-        let client = BasicClient::new(ClientId::new(client_id.to_owned()))
-            .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
-            .set_auth_type(AuthType::BasicAuth)
-            .set_token_uri(TokenUrl::from_url(self.token_url.clone()));
+    async fn attempt(&self, client: &XeroOauthClient, attempt: u32) -> Attempt {
         let http = OauthHttp {
             http: &self.http,
             last_status: Mutex::new(None),

@@ -24,14 +24,15 @@ use super::api_error::api_error;
 use super::sync_wait::{
     PollPolicy, Poller, SyncStatus, WaitError, format_duration, parse_go_duration,
 };
-use super::xero_sync::{
-    app_problem, check_app_id, check_integration_id, find_connector, timeout_problem,
-};
+use super::validators::{ConductorOneId, GoDuration};
+use super::xero_sync::{ConnectorRefs, app_problem, find_connector};
 use crate::conductorone::models::Connector;
 use crate::conductorone::{Client, ErrorKind};
+use crate::framework::validate::validate_model;
+use crate::framework::validators::NotBlank;
 use crate::framework::{
     Action, ActionProgress, Context, Diagnostics, InvokeActionRequest, InvokeActionResponse, Path,
-    PlanActionRequest, PlanActionResponse, ValidateRequest, ValidateResponse, Value,
+    PlanActionRequest, PlanActionResponse, Value,
 };
 
 /// How long the action waits for the sync when `timeout` is not set.
@@ -58,11 +59,11 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 pub struct XeroForceSyncConfig {
     /// The ID of the app holding the Xero connector, e.g.
     /// `conductorone_xero_integration.finance.app_id`.
-    #[terraform(required)]
+    #[terraform(required, validate(NotBlank, ConductorOneId))]
     pub app_id: Value<String>,
     /// The ID of the Xero connector to sync, e.g. `conductorone_xero_integration.finance.id`.
     /// When omitted, the app's only Xero connector is synced; an app with several needs this set.
-    #[terraform(optional)]
+    #[terraform(optional, validate(NotBlank, ConductorOneId))]
     pub integration_id: Value<String>,
     /// Wait for the sync to end, failing the apply if it fails. Defaults to `true`; with `false`
     /// the action only asks for the sync.
@@ -71,7 +72,7 @@ pub struct XeroForceSyncConfig {
     /// How long to wait for the sync to end, as a Go duration (`"90s"`, `"10m"`, `"1h30m"`).
     /// Defaults to `10m`. A sync still queued or running then fails the action; it goes on in
     /// ConductorOne.
-    #[terraform(optional)]
+    #[terraform(optional, validate(GoDuration))]
     pub timeout: Value<String>,
 }
 
@@ -102,14 +103,6 @@ impl Action for XeroForceSync {
         "conductorone_xero_force_sync".to_owned()
     }
 
-    async fn validate(
-        &self,
-        req: ValidateRequest<XeroForceSyncConfig>,
-        resp: &mut ValidateResponse,
-    ) {
-        check(&req.config, &mut resp.diagnostics);
-    }
-
     /// The same checks as at validation, now on values other resources' plans may have filled
     /// in; unknown values pass (they are checked when the action runs).
     async fn plan(
@@ -118,7 +111,7 @@ impl Action for XeroForceSync {
         req: PlanActionRequest<XeroForceSyncConfig>,
         resp: &mut PlanActionResponse,
     ) {
-        check(&req.config, &mut resp.diagnostics);
+        validate_model(&req.config, &mut resp.diagnostics);
     }
 
     async fn invoke(
@@ -142,17 +135,6 @@ impl Action for XeroForceSync {
     }
 }
 
-/// The checks that need no API: the IDs' form and the timeout's syntax, each on its attribute.
-fn check(config: &XeroForceSyncConfig, diags: &mut Diagnostics) {
-    check_app_id(&config.app_id, diags);
-    check_integration_id(&config.integration_id, diags);
-    if let Some(text) = config.timeout.known()
-        && let Err(e) = parse_go_duration(text)
-    {
-        timeout_problem(&e, diags);
-    }
-}
-
 impl XeroForceSync {
     /// The action against a client: find the connector, ask for a sync, follow it when asked.
     /// Progress goes to `progress`, the outcome to `diags`.
@@ -164,7 +146,7 @@ impl XeroForceSync {
         progress: &ActionProgress,
         diags: &mut Diagnostics,
     ) {
-        check(config, diags);
+        validate_model(config, diags);
         if diags.has_errors() {
             return;
         }
@@ -175,11 +157,16 @@ impl XeroForceSync {
             .unwrap_or(DEFAULT_TIMEOUT);
         let app_id = config.app_id.as_str().unwrap_or_default();
         if let Err(e) = client.get_app(app_id, cancel).await {
-            app_problem(&e, app_id, diags);
+            app_problem(XeroForceSyncConfig::paths().app_id(), &e, app_id, diags);
             return;
         }
         let integration_id = config.integration_id.as_str();
-        let Some(connector) = find_connector(client, app_id, integration_id, cancel, diags).await
+        let refs = ConnectorRefs {
+            app_id: XeroForceSyncConfig::paths().app_id(),
+            integration_id: XeroForceSyncConfig::paths().integration_id(),
+        };
+        let Some(connector) =
+            find_connector(client, &refs, app_id, integration_id, cancel, diags).await
         else {
             return;
         };
@@ -466,7 +453,7 @@ impl Follow<'_> {
             _ => format!("it was still going ({})", status_text(last)),
         };
         diags.error_at(
-            Path::attr("timeout"),
+            XeroForceSyncConfig::paths().timeout(),
             "Sync Not Finished",
             format!(
                 "Waited {} (`timeout`) for the sync of {}; {state}. The sync goes on in \
@@ -494,11 +481,12 @@ fn deleted(name: &str, integration_id: Option<&str>, diags: &mut Diagnostics) {
 /// Where a problem with the connector points: `integration_id` when set, else `app_id` (whose
 /// only Xero connector was used).
 fn at_connector(integration_id: Option<&str>) -> Path {
-    Path::attr(if integration_id.is_some() {
-        "integration_id"
+    let paths = XeroForceSyncConfig::paths();
+    if integration_id.is_some() {
+        paths.integration_id()
     } else {
-        "app_id"
-    })
+        paths.app_id()
+    }
 }
 
 /// `Xero connector <id> ("<name>") of app <app>`, for messages.

@@ -466,7 +466,7 @@ async fn bad_ids_and_timeouts_are_errors_on_their_attribute_and_unknowns_pass() 
     ];
     for (cfg, attribute) in cases {
         let mut diags = Diagnostics::new();
-        check(&cfg, &mut diags);
+        crate::framework::validate::validate_model(&cfg, &mut diags);
         assert_eq!(diags.len(), 1, "{cfg:?}: {diags:?}");
         let d = diags.iter().next().unwrap();
         assert_eq!(
@@ -484,7 +484,7 @@ async fn bad_ids_and_timeouts_are_errors_on_their_attribute_and_unknowns_pass() 
         timeout: Value::Unknown,
     };
     let mut diags = Diagnostics::new();
-    check(&unknown, &mut diags);
+    crate::framework::validate::validate_model(&unknown, &mut diags);
     assert!(diags.is_empty(), "{diags:?}");
 }
 

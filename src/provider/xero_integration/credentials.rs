@@ -10,10 +10,6 @@ use crate::provider::ProviderData;
 use crate::secret::SecretString;
 use crate::xero::{XeroAppType, XeroCheckError};
 
-/// The attribute of the secret kept in state.
-pub(super) const SECRET: &str = "xero_client_secret";
-/// The attribute of the write-only secret.
-pub(super) const SECRET_WO: &str = "xero_client_secret_wo";
 /// The private-state entry in which earlier releases kept a salted digest of the credentials.
 const LEGACY_VERIFIED_KEY: &str = "verified_credentials";
 
@@ -23,8 +19,8 @@ pub(super) struct Configured<'a> {
     pub(super) id: &'a Value<String>,
     /// The secret, from whichever attribute is set.
     pub(super) secret: &'a Value<String>,
-    /// That attribute's name.
-    pub(super) secret_attr: &'static str,
+    /// That attribute.
+    pub(super) secret_at: Path,
 }
 
 impl<'a> Configured<'a> {
@@ -35,13 +31,13 @@ impl<'a> Configured<'a> {
             Self {
                 id: &config.xero_client_id,
                 secret: &config.xero_client_secret,
-                secret_attr: SECRET,
+                secret_at: XeroIntegrationModel::paths().xero_client_secret(),
             }
         } else {
             Self {
                 id: &config.xero_client_id,
                 secret: &config.xero_client_secret_wo,
-                secret_attr: SECRET_WO,
+                secret_at: XeroIntegrationModel::paths().xero_client_secret_wo(),
             }
         }
     }
@@ -148,8 +144,8 @@ pub(super) async fn check_if_due(
         Due::Undecided => Some(Checked::Undecided),
         Due::Check(id, secret) => {
             let data = ctx.require_data(diagnostics)?;
-            let attr = Configured::of(config).secret_attr;
-            check(&data, &id, &secret, attr, ctx.cancellation(), diagnostics)
+            let at = Configured::of(config).secret_at;
+            check(&data, &id, &secret, at, ctx.cancellation(), diagnostics)
                 .await
                 .map(Checked::Classified)
         }
@@ -192,7 +188,7 @@ pub(super) fn refuse_missing_secret(
     let missing = sends && !configured.id.is_null() && configured.secret.is_null();
     if missing {
         diagnostics.error_at(
-            Path::attr(SECRET),
+            XeroIntegrationModel::paths().xero_client_secret(),
             "Missing Xero Client Secret",
             "xero_client_id is being set or changed, but no secret is configured, and ConductorOne needs the \
              Xero app's secret together with its ID. Set xero_client_secret_wo (Terraform 1.11 or later) or \
@@ -225,7 +221,7 @@ pub(super) async fn check(
     data: &ProviderData,
     id: &str,
     secret: &SecretString,
-    secret_attr: &'static str,
+    secret_at: Path,
     cancel: &CancellationToken,
     diagnostics: &mut Diagnostics,
 ) -> Option<XeroAppType> {
@@ -246,7 +242,7 @@ pub(super) async fn check(
         Ok(XeroAppType::CustomConnection) => Some(XeroAppType::CustomConnection),
         Ok(XeroAppType::WebApp) => {
             diagnostics.warning_at(
-                Path::attr("xero_client_id"),
+                XeroIntegrationModel::paths().xero_client_id(),
                 "Xero Web App Cannot Sync on Its Own",
                 "These credentials are genuine, but they belong to a Xero Web app. Xero lets only a Custom \
                  Connection sign in without a person approving access; a Web app needs someone to log in \
@@ -260,8 +256,9 @@ pub(super) async fn check(
             Some(XeroAppType::WebApp)
         }
         Err(XeroCheckError::InvalidCredentials) => {
+            let secret_attr = secret_at.to_string();
             diagnostics.error_at(
-                Path::attr(secret_attr),
+                secret_at,
                 "Xero Refused the Client Credentials",
                 format!(
                     "Xero's identity service answered invalid_client: it does not know the client ID in \
@@ -283,7 +280,7 @@ pub(super) async fn check(
         }
         Err(e @ (XeroCheckError::Unreachable { .. } | XeroCheckError::Unexpected { .. })) => {
             diagnostics.error_at(
-                Path::attr("validate_credentials"),
+                XeroIntegrationModel::paths().validate_credentials(),
                 "Cannot Verify the Xero Credentials",
                 format!(
                     "{e}. The provider checks the Xero client ID and secret with Xero's identity service \

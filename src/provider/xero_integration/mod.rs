@@ -17,6 +17,8 @@ mod validate;
 
 use crate::framework::TerraformModel;
 use crate::framework::plan_modifiers::{RequiresReplace, UseStateForUnknown};
+use crate::framework::validators::{Distinct, Each, NotBlank};
+use crate::provider::validators::{ConductorOneId, GoDuration, HasOwner, XeroClientIdShape};
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -43,13 +45,24 @@ pub const TYPE_NAME: &str = "conductorone_xero_integration";
 /// connector is created and its owners are asked to finish the setup in ConductorOne; credentials
 /// entered there later cause no diff.
 #[derive(Clone, Default, Serialize, Deserialize, JsonSchema, TerraformModel)]
+#[terraform(validate(
+    validate::one_app(),
+    validate::one_form_of_the_secret(),
+    validate::secret_needs_client_id(),
+    validate::version_needs_write_only_secret(),
+))]
 pub struct XeroIntegrationModel {
     /// The connector's ID.
     #[terraform(computed, plan(UseStateForUnknown))]
     pub id: Value<String>,
     /// The ID of an existing ConductorOne app to add the connector to. Exactly one of `app_id`
     /// and `new_app` must be set; with `new_app` this is the created app's ID.
-    #[terraform(optional, computed, plan(UseStateForUnknown, RequiresReplace))]
+    #[terraform(
+        optional,
+        computed,
+        validate(NotBlank, ConductorOneId),
+        plan(UseStateForUnknown, RequiresReplace)
+    )]
     pub app_id: Value<String>,
     /// Creates a dedicated ConductorOne app for this connector, deleted with the resource.
     /// Exactly one of `app_id` and `new_app` must be set. Changing its `display_name` or
@@ -65,21 +78,26 @@ pub struct XeroIntegrationModel {
     /// The user IDs of the connector's owners (at least one: a connector always has an owner).
     /// When not set, ConductorOne makes the API client's user the owner on create, and an update
     /// keeps the owners the connector has.
-    #[terraform(optional, computed, plan(UseStateForUnknown))]
+    #[terraform(
+        optional,
+        computed,
+        validate(HasOwner, Each(NotBlank), Each(ConductorOneId), Distinct),
+        plan(UseStateForUnknown)
+    )]
     pub user_ids: Value<Vec<String>>,
     /// The Xero app's client ID (32 hexadecimal characters, from Xero's developer portal). Needs
     /// `xero_client_secret` or `xero_client_secret_wo` when the connector is created or the ID
     /// changes.
-    #[terraform(optional)]
+    #[terraform(optional, validate(NotBlank, XeroClientIdShape))]
     pub xero_client_id: Value<String>,
     /// The Xero app's client secret, kept (marked sensitive) in the state. On Terraform 1.11 or
     /// later prefer `xero_client_secret_wo`, which is never stored.
-    #[terraform(optional, sensitive)]
+    #[terraform(optional, sensitive, validate(NotBlank))]
     pub xero_client_secret: Value<String>,
     /// The Xero app's client secret, write-only: never stored in the plan or the state (Terraform
     /// 1.11 or later). Sent when the connector is created and whenever
     /// `xero_client_secret_wo_version` changes.
-    #[terraform(optional, sensitive, write_only)]
+    #[terraform(optional, sensitive, write_only, validate(NotBlank))]
     pub xero_client_secret_wo: Value<String>,
     /// Change this number to send a new `xero_client_secret_wo`.
     #[terraform(optional)]
@@ -108,10 +126,10 @@ pub struct XeroIntegrationModel {
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct NewAppModel {
     /// The app's display name.
-    #[terraform(required)]
+    #[terraform(required, validate(NotBlank))]
     pub display_name: Value<String>,
     /// The app's description.
-    #[terraform(optional)]
+    #[terraform(optional, validate(NotBlank))]
     pub description: Value<String>,
 }
 
@@ -119,10 +137,10 @@ pub struct NewAppModel {
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct TimeoutsModel {
     /// The longest a create may wait for the sync.
-    #[terraform(optional)]
+    #[terraform(optional, validate(GoDuration))]
     pub create: Value<String>,
     /// The longest an update may wait for the sync.
-    #[terraform(optional)]
+    #[terraform(optional, validate(GoDuration))]
     pub update: Value<String>,
 }
 

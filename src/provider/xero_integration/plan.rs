@@ -5,7 +5,6 @@
 
 use super::XeroIntegrationModel;
 use super::credentials::{check_if_due, refuse_missing_secret, sends_credentials};
-use crate::framework::Path;
 use crate::framework::{Context, ModifyPlanRequest, ModifyPlanResponse};
 use crate::provider::ProviderData;
 
@@ -18,7 +17,8 @@ pub(super) async fn modify_plan(
     let config = &req.config;
     let prior = req.prior.as_ref();
     if prior.is_some_and(|p| moves_to_another_app(p, &resp.plan)) {
-        resp.requires_replace.push(Path::attr("new_app"));
+        resp.requires_replace
+            .push(XeroIntegrationModel::paths().new_app().at());
     }
     let sends = sends_credentials(config, &resp.plan, prior);
     if refuse_missing_secret(config, sends, &mut resp.diagnostics) {

@@ -1,14 +1,81 @@
-//! Configuration checks that need no network: each problem is a diagnostic on its attribute with
-//! what is wrong and how to fix it. Unknown values pass; they are checked once known (at apply).
+//! Configuration checks that need no network, beyond the validators declared on the model's
+//! fields: the relations between attributes (as config validators the model declares), and the
+//! one check that needs the resource's own notion of a delegated connector. Each problem is a
+//! diagnostic on its attribute saying what is wrong and how to fix it. Unknown values pass; they
+//! are checked once known (at apply).
 
 use super::XeroIntegrationModel;
-use super::credentials::{Configured, SECRET, SECRET_WO};
-use crate::framework::Path;
-use crate::framework::{ClientCapabilities, Diagnostics, Value};
-use crate::provider::ids::refuse_unplain_id;
-use crate::provider::sync_wait::parse_go_duration;
+use super::credentials::Configured;
+use crate::framework::validators::{ConflictsWith, ExactlyOneOf, Requires, Wording};
+use crate::framework::{ClientCapabilities, Diagnostics};
 
-/// Checks `config`.
+/// `app_id` or `new_app`, exactly one (reported on `app_id`: Terraform can point at an
+/// attribute's line, not at a block's).
+pub(super) fn one_app() -> ExactlyOneOf {
+    let paths = XeroIntegrationModel::paths();
+    ExactlyOneOf::new(vec![paths.app_id(), paths.new_app().at()])
+        .report_at(paths.app_id())
+        .when_none(Wording::new(
+            "Missing App",
+            "The connector needs an app. Set app_id to the ID of an existing ConductorOne app, or \
+             set a new_app { display_name = \"...\" } block to create a dedicated one.",
+        ))
+        .when_several(Wording::new(
+            "Conflicting App Settings",
+            "Both app_id and new_app are set, but the connector belongs to exactly one app. Keep \
+             app_id to add the connector to an existing app, or keep new_app to create a dedicated \
+             app for it.",
+        ))
+}
+
+/// One form of the secret at most.
+pub(super) fn one_form_of_the_secret() -> ConflictsWith {
+    let paths = XeroIntegrationModel::paths();
+    ConflictsWith::new(vec![
+        paths.xero_client_secret(),
+        paths.xero_client_secret_wo(),
+    ])
+    .report_at(paths.xero_client_secret_wo())
+    .when_several(Wording::new(
+        "Two Forms of the Client Secret",
+        "Both xero_client_secret and xero_client_secret_wo are set. Use one: \
+             xero_client_secret_wo (Terraform 1.11 or later) keeps the secret out of the state; \
+             xero_client_secret stores it there, marked sensitive. Remove the other.",
+    ))
+}
+
+/// A secret is useless without the client ID it belongs to.
+pub(super) fn secret_needs_client_id() -> Requires {
+    let paths = XeroIntegrationModel::paths();
+    Requires::new(
+        vec![paths.xero_client_secret(), paths.xero_client_secret_wo()],
+        paths.xero_client_id(),
+    )
+    .when_missing(Wording::new(
+        "Missing Xero Client ID",
+        "A Xero client secret is set but xero_client_id is not. A secret is useless without the ID \
+         of the Xero app it belongs to: set xero_client_id to that app's client ID (Xero developer \
+         portal, My Apps → your app → Configuration), or remove the secret to create a delegated \
+         connector.",
+    ))
+}
+
+/// A secret version with no write-only secret to send does nothing (a warning).
+pub(super) fn version_needs_write_only_secret() -> Requires {
+    let paths = XeroIntegrationModel::paths();
+    Requires::new(
+        vec![paths.xero_client_secret_wo_version()],
+        paths.xero_client_secret_wo(),
+    )
+    .as_warning()
+    .when_missing(Wording::new(
+        "Secret Version Without a Write-Only Secret",
+        "xero_client_secret_wo_version only says when to send xero_client_secret_wo again, and \
+         that is not set. Remove the version, or set xero_client_secret_wo.",
+    ))
+}
+
+/// The resource's own check: waiting makes no sense for a delegated connector.
 ///
 /// A write-only secret on a Terraform that cannot keep it out of state is refused by the
 /// framework itself (at validate and plan), on `xero_client_secret_wo`.
@@ -17,174 +84,13 @@ pub(super) fn validate(
     _capabilities: ClientCapabilities,
     diags: &mut Diagnostics,
 ) {
-    let plain = |attr: &str| Path::attr(attr);
-    not_blank(&config.app_id, plain("app_id"), false, diags);
-    if let Some(id) = config.app_id.as_str().filter(|s| s.trim() == *s) {
-        refuse_unplain_id(id, plain("app_id"), diags);
-    }
-    if let Some(app) = config.new_app.known() {
-        not_blank(
-            &app.display_name,
-            plain("new_app").join_attr("display_name"),
-            false,
-            diags,
-        );
-        not_blank(
-            &app.description,
-            plain("new_app").join_attr("description"),
-            false,
-            diags,
-        );
-    }
-    if let Some(ids) = config.user_ids.known() {
-        if ids.is_empty() {
-            // ConductorOne gives every connector an owner: for an empty list it makes the API
-            // client's user the owner, so [] could never be what the state holds.
-            diags.error_at(
-                plain("user_ids"),
-                "No Connector Owners",
-                "user_ids is an empty list, but a connector always has at least one owner: ConductorOne \
-                 would make the API client's user the owner instead. List the user IDs of the owners, or \
-                 remove user_ids to let ConductorOne choose (the owners it chooses are kept on later \
-                 updates).",
-            );
-        }
-        for (i, id) in ids.iter().enumerate() {
-            let path = plain("user_ids").join_index(i64::try_from(i).unwrap_or(i64::MAX));
-            not_blank_str(id, path.clone(), false, diags);
-            if id.trim() == id {
-                refuse_unplain_id(id, path.clone(), diags);
-            }
-            if ids[..i].contains(id) {
-                diags.error_at(
-                    path,
-                    "Duplicate Owner",
-                    "This user ID appears more than once in user_ids. List each owner once.",
-                );
-            }
-        }
-    }
-    not_blank(
-        &config.xero_client_id,
-        plain("xero_client_id"),
-        false,
-        diags,
-    );
-    not_blank(&config.xero_client_secret, plain(SECRET), true, diags);
-    not_blank(&config.xero_client_secret_wo, plain(SECRET_WO), true, diags);
-
-    match (config.app_id.is_null(), config.new_app.is_null()) {
-        // On app_id: Terraform can point at an attribute's line, not at a block's.
-        (false, false) => diags.error_at(
-            plain("app_id"),
-            "Conflicting App Settings",
-            "Both app_id and new_app are set, but the connector belongs to exactly one app. Keep app_id to \
-             add the connector to an existing app, or keep new_app to create a dedicated app for it.",
-        ),
-        (true, true) => diags.error_at(
-            plain("app_id"),
-            "Missing App",
-            "The connector needs an app. Set app_id to the ID of an existing ConductorOne app, or set \
-             a new_app { display_name = \"...\" } block to create a dedicated one.",
-        ),
-        _ => {}
-    }
-
-    let has_secret =
-        !config.xero_client_secret.is_null() || !config.xero_client_secret_wo.is_null();
-    if !config.xero_client_secret.is_null() && !config.xero_client_secret_wo.is_null() {
-        diags.error_at(
-            plain(SECRET_WO),
-            "Two Forms of the Client Secret",
-            "Both xero_client_secret and xero_client_secret_wo are set. Use one: xero_client_secret_wo \
-             (Terraform 1.11 or later) keeps the secret out of the state; xero_client_secret stores it there, \
-             marked sensitive. Remove the other.",
-        );
-    }
-    if has_secret && config.xero_client_id.is_null() {
-        diags.error_at(
-            plain("xero_client_id"),
-            "Missing Xero Client ID",
-            "A Xero client secret is set but xero_client_id is not. A secret is useless without the ID of \
-             the Xero app it belongs to: set xero_client_id to that app's client ID (Xero developer portal, \
-             My Apps → your app → Configuration), or remove the secret to create a delegated connector.",
-        );
-    }
-    if !config.xero_client_secret_wo_version.is_null() && config.xero_client_secret_wo.is_null() {
-        diags.warning_at(
-            plain("xero_client_secret_wo_version"),
-            "Secret Version Without a Write-Only Secret",
-            "xero_client_secret_wo_version only says when to send xero_client_secret_wo again, and that is not \
-             set. Remove the version, or set xero_client_secret_wo.",
-        );
-    }
-    if let Some(id) = config.xero_client_id.as_str()
-        && !id.is_empty()
-        && id.trim() == id
-        && !(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        diags.warning_at(
-            plain("xero_client_id"),
-            "Unusual Xero Client ID",
-            "Xero client IDs are 32 hexadecimal characters (e.g. 116F90CBBCFB407D9645A4DBC376E52B), and this \
-             one is not. Check that you copied the client ID, not the app name or the secret, from Xero's \
-             developer portal.",
-        );
-    }
     if config.wait_for_sync.known() == Some(&true) && Configured::of(config).is_delegated() {
         diags.warning_at(
-            plain("wait_for_sync"),
+            XeroIntegrationModel::paths().wait_for_sync(),
             "Nothing to Wait For",
-            "wait_for_sync is true but no Xero credentials are set, so this delegated connector will not sync \
-             until its owners finish the setup in ConductorOne; the provider will not wait. Set the \
-             credentials, or remove wait_for_sync.",
-        );
-    }
-    if let Some(t) = config.timeouts.known() {
-        for (name, value) in [("create", &t.create), ("update", &t.update)] {
-            if let Some(text) = value.as_str()
-                && let Err(e) = parse_go_duration(text)
-            {
-                crate::provider::sync_wait::invalid_timeout(
-                    plain("timeouts").join_attr(name),
-                    &format!("timeouts.{name}"),
-                    &e,
-                    diags,
-                );
-            }
-        }
-    }
-}
-
-fn not_blank(value: &Value<String>, path: Path, secret: bool, diags: &mut Diagnostics) {
-    if let Some(s) = value.as_str() {
-        not_blank_str(s, path, secret, diags);
-    }
-}
-
-/// Empty strings and surrounding whitespace are refused: a copy-paste slip that the API would take
-/// literally. A secret's value is never quoted.
-fn not_blank_str(s: &str, path: Path, secret: bool, diags: &mut Diagnostics) {
-    let name = path.to_string();
-    if s.is_empty() {
-        diags.error_at(
-            path,
-            "Empty Value",
-            format!("{name} is set to an empty string. Give it a value, or remove it from the configuration."),
-        );
-    } else if s.trim() != s {
-        let shown = if secret {
-            String::new()
-        } else {
-            format!(" ({s:?})")
-        };
-        diags.error_at(
-            path,
-            "Value Has Surrounding Whitespace",
-            format!(
-                "{name}{shown} starts or ends with spaces, tabs or a line break, which would be sent as part of \
-                 the value. Remove them (e.g. with trimspace())."
-            ),
+            "wait_for_sync is true but no Xero credentials are set, so this delegated connector \
+             will not sync until its owners finish the setup in ConductorOne; the provider will \
+             not wait. Set the credentials, or remove wait_for_sync.",
         );
     }
 }
@@ -192,6 +98,7 @@ fn not_blank_str(s: &str, path: Path, secret: bool, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Value;
     use crate::provider::xero_integration::{NewAppModel, TimeoutsModel};
 
     fn base() -> XeroIntegrationModel {
@@ -207,6 +114,7 @@ mod tests {
             write_only_attributes_allowed: wo_allowed,
             ..ClientCapabilities::default()
         };
+        crate::framework::validate::validate_model(m, &mut d);
         validate(m, caps, &mut d);
         d.iter()
             .map(|d| {
@@ -361,7 +269,7 @@ mod tests {
             ..base()
         };
         let mut d = Diagnostics::new();
-        validate(&m, ClientCapabilities::default(), &mut d);
+        crate::framework::validate::validate_model(&m, &mut d);
         assert!(d.has_errors());
         for diag in d.iter() {
             assert!(!diag.to_string().contains("hunter2"), "{diag}");

@@ -18,15 +18,16 @@ use tokio_util::sync::CancellationToken;
 use super::ProviderData;
 use super::api_error::{api_error, api_error_at};
 use super::sync_wait::{
-    DurationError, PollPolicy, SyncStatus, WaitError, format_duration, parse_go_duration,
-    wait_for_sync,
+    PollPolicy, SyncStatus, WaitError, format_duration, parse_go_duration, wait_for_sync,
 };
+use super::validators::{ConductorOneId, GoDuration};
 use crate::conductorone::models::{AppResource, Connector, XERO_CATALOG_ID};
 use crate::conductorone::{ApiError, Client, ErrorKind};
 use crate::framework::Path;
+use crate::framework::validate::validate_model;
+use crate::framework::validators::NotBlank;
 use crate::framework::{
-    Context, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest,
-    ValidateResponse, Value,
+    Context, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Value,
 };
 
 /// How long `wait_for_sync` waits when `timeout` is not set.
@@ -44,12 +45,12 @@ const ROLE_TYPE: &str = "Role";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TerraformModel)]
 pub struct XeroSyncModel {
     /// The ID of the app holding the Xero connector.
-    #[terraform(required)]
+    #[terraform(required, validate(NotBlank, ConductorOneId))]
     pub app_id: Value<String>,
     /// The ID of the Xero connector (e.g. `conductorone_xero_integration.x.id`). When omitted,
     /// the app's only Xero connector is used (and its ID is read back here); an app with several
     /// needs this set.
-    #[terraform(optional, computed)]
+    #[terraform(optional, computed, validate(NotBlank, ConductorOneId))]
     pub integration_id: Value<String>,
     /// Wait until a running sync (or a first sync about to start) finishes before reading.
     /// Defaults to `false`: read whatever the last sync brought in.
@@ -57,7 +58,7 @@ pub struct XeroSyncModel {
     pub wait_for_sync: Value<bool>,
     /// How long `wait_for_sync` may wait, as a Go duration (`"90s"`, `"10m"`, `"1h30m"`).
     /// Defaults to `10m`. A sync still running then is an error.
-    #[terraform(optional)]
+    #[terraform(optional, validate(GoDuration))]
     pub timeout: Value<String>,
     /// The state of the connector's syncs: `running`, `done`, `error`, `disabled` or
     /// `unspecified` (no sync recorded yet).
@@ -131,16 +132,6 @@ impl DataSource for XeroSync {
         "conductorone_xero_sync".to_owned()
     }
 
-    async fn validate(&self, req: ValidateRequest<XeroSyncModel>, resp: &mut ValidateResponse) {
-        check_app_id(&req.config.app_id, &mut resp.diagnostics);
-        check_integration_id(&req.config.integration_id, &mut resp.diagnostics);
-        if let Some(text) = req.config.timeout.known()
-            && let Err(e) = parse_go_duration(text)
-        {
-            timeout_problem(&e, &mut resp.diagnostics);
-        }
-    }
-
     async fn read(
         &self,
         ctx: &Context<ProviderData>,
@@ -171,29 +162,28 @@ pub(crate) async fn read_with(
     resp: &mut ReadDataResponse<XeroSyncModel>,
 ) {
     let diags = &mut resp.diagnostics;
-    check_app_id(&config.app_id, diags);
-    check_integration_id(&config.integration_id, diags);
-    let timeout = match config.timeout.known() {
-        None => DEFAULT_TIMEOUT,
-        Some(text) => match parse_go_duration(text) {
-            Ok(t) => t,
-            Err(e) => {
-                timeout_problem(&e, diags);
-                return;
-            }
-        },
-    };
+    validate_model(config, diags);
     if diags.has_errors() {
         return;
     }
+    let timeout = config
+        .timeout
+        .as_str()
+        .and_then(|text| parse_go_duration(text).ok())
+        .unwrap_or(DEFAULT_TIMEOUT);
     let app_id = config.app_id.as_str().unwrap_or_default();
 
     if let Err(e) = client.get_app(app_id, cancel).await {
-        app_problem(&e, app_id, diags);
+        app_problem(XeroSyncModel::paths().app_id(), &e, app_id, diags);
         return;
     }
+    let refs = ConnectorRefs {
+        app_id: XeroSyncModel::paths().app_id(),
+        integration_id: XeroSyncModel::paths().integration_id(),
+    };
     let Some(mut connector) = find_connector(
         client,
+        &refs,
         app_id,
         config.integration_id.as_str(),
         cancel,
@@ -293,9 +283,20 @@ fn by_name_then_id(a: &AppResource, b: &AppResource) -> Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// The attributes that name a connector, where problems in finding it are reported (the data
+/// source and the force-sync action name them alike, each through its own model's paths).
+#[derive(Debug, Clone)]
+pub(super) struct ConnectorRefs {
+    /// The `app_id` attribute.
+    pub(super) app_id: Path,
+    /// The `integration_id` attribute.
+    pub(super) integration_id: Path,
+}
+
 /// The connector named by `integration_id`, or else the app's only live Xero connector.
 pub(super) async fn find_connector(
     client: &Client,
+    refs: &ConnectorRefs,
     app_id: &str,
     integration_id: Option<&str>,
     cancel: &CancellationToken,
@@ -306,7 +307,7 @@ pub(super) async fn find_connector(
             Ok(c) => c,
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 diags.error_at(
-                    Path::attr("integration_id"),
+                    refs.integration_id.clone(),
                     "Xero Integration Not Found",
                     format!(
                         "App {app_id} has no connector with ID {id} (it may have been deleted). \
@@ -319,7 +320,7 @@ pub(super) async fn find_connector(
             Err(e) => {
                 api_error_at(
                     diags,
-                    Path::attr("integration_id"),
+                    refs.integration_id.clone(),
                     "Cannot Read the Xero Connector",
                     &e,
                 );
@@ -328,7 +329,7 @@ pub(super) async fn find_connector(
         };
         if connector.catalog_id != XERO_CATALOG_ID {
             diags.error_at(
-                Path::attr("integration_id"),
+                refs.integration_id.clone(),
                 "Not a Xero Integration",
                 format!(
                     "Connector {id} ({:?}) of app {app_id} is made from catalog entry {:?}, not \
@@ -349,7 +350,7 @@ pub(super) async fn find_connector(
         Err(e) => {
             api_error_at(
                 diags,
-                Path::attr("app_id"),
+                refs.app_id.clone(),
                 "Cannot List the App's Connectors",
                 &e,
             );
@@ -359,7 +360,7 @@ pub(super) async fn find_connector(
     match xero.len() {
         0 => {
             diags.error_at(
-                Path::attr("app_id"),
+                refs.app_id.clone(),
                 "No Xero Integration in the App",
                 format!(
                     "App {app_id} has no Xero connector (catalog ID {XERO_CATALOG_ID}). Create \
@@ -380,7 +381,7 @@ pub(super) async fn find_connector(
                 .map(|c| format!("{} ({:?})", c.id, c.display_name))
                 .collect();
             diags.error_at(
-                Path::attr("integration_id"),
+                refs.integration_id.clone(),
                 "Several Xero Integrations in the App",
                 format!(
                     "App {app_id} has {n} Xero connectors: {}. Set `integration_id` to the one \
@@ -393,61 +394,10 @@ pub(super) async fn find_connector(
     }
 }
 
-pub(super) fn check_app_id(app_id: &Value<String>, diags: &mut Diagnostics) {
-    let Some(id) = app_id.known() else { return };
-    if id.trim().is_empty() {
-        diags.error_at(
-            Path::attr("app_id"),
-            "Empty App ID",
-            "`app_id` must be the ID of a ConductorOne app, e.g. `conductorone_xero_integration.x.app_id`; \
-             it is empty.",
-        );
-    } else {
-        crate::provider::ids::refuse_unplain_id(id.trim(), Path::attr("app_id"), diags);
-        if id.trim() != id {
-            diags.error_at(
-                Path::attr("app_id"),
-                "Invalid App ID",
-                format!(
-                    "`app_id` {id:?} contains whitespace, which no ConductorOne ID does. Remove it."
-                ),
-            );
-        }
-    }
-}
-
-pub(super) fn check_integration_id(id: &Value<String>, diags: &mut Diagnostics) {
-    let Some(id) = id.known() else { return };
-    if id.trim().is_empty() {
-        diags.error_at(
-            Path::attr("integration_id"),
-            "Empty Integration ID",
-            "`integration_id` is empty. Set it to a Xero connector's ID, or leave it out to use \
-             the app's only Xero connector.",
-        );
-    } else {
-        crate::provider::ids::refuse_unplain_id(id.trim(), Path::attr("integration_id"), diags);
-        if id.trim() != id {
-            diags.error_at(
-                Path::attr("integration_id"),
-                "Invalid Integration ID",
-                format!(
-                    "`integration_id` {id:?} contains whitespace, which no ConductorOne ID does. \
-                     Remove it."
-                ),
-            );
-        }
-    }
-}
-
-pub(super) fn timeout_problem(e: &DurationError, diags: &mut Diagnostics) {
-    super::sync_wait::invalid_timeout(Path::attr("timeout"), "timeout", e, diags);
-}
-
-pub(super) fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
+pub(super) fn app_problem(at: Path, e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
     if e.kind() == ErrorKind::NotFound {
         diags.error_at(
-            Path::attr("app_id"),
+            at.clone(),
             "App Not Found",
             format!(
                 "ConductorOne has no app with ID {app_id} (it may have been deleted). Check \
@@ -455,7 +405,7 @@ pub(super) fn app_problem(e: &ApiError, app_id: &str, diags: &mut Diagnostics) {
             ),
         );
     } else {
-        api_error_at(diags, Path::attr("app_id"), "Cannot Read the App", e);
+        api_error_at(diags, at.clone(), "Cannot Read the App", e);
     }
 }
 
@@ -463,7 +413,7 @@ fn wait_problem(e: &WaitError, connector: &Connector, diags: &mut Diagnostics) {
     let (id, app) = (&connector.id, &connector.app_id);
     match e {
         WaitError::Timeout { timeout, last } => diags.error_at(
-            Path::attr("timeout"),
+            XeroSyncModel::paths().timeout(),
             "Sync Still Running",
             format!(
                 "The sync of Xero connector {id} was still {} after {} (`timeout`). Raise \
@@ -480,7 +430,7 @@ fn wait_problem(e: &WaitError, connector: &Connector, diags: &mut Diagnostics) {
             ),
         ),
         WaitError::Api(e) if e.kind() == ErrorKind::NotFound => diags.error_at(
-            Path::attr("integration_id"),
+            XeroSyncModel::paths().integration_id(),
             "Xero Integration Deleted",
             format!(
                 "Xero connector {id} of app {app} was deleted while the provider waited for its \

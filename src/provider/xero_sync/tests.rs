@@ -433,14 +433,9 @@ async fn blank_ids_and_bad_timeouts_are_errors_on_their_attribute() {
         ),
     ];
     for (model, attribute) in cases {
-        let mut resp = ValidateResponse::default();
-        let req = ValidateRequest {
-            config: model.clone(),
-            capabilities: crate::framework::ClientCapabilities::default(),
-        };
-        XeroSync::default().validate(req, &mut resp).await;
-        let paths: Vec<String> = resp
-            .diagnostics
+        let mut diagnostics = Diagnostics::new();
+        crate::framework::validate::validate_model(model, &mut diagnostics);
+        let paths: Vec<String> = diagnostics
             .iter()
             .filter_map(|d| d.attribute.as_ref().map(ToString::to_string))
             .collect();
@@ -448,19 +443,15 @@ async fn blank_ids_and_bad_timeouts_are_errors_on_their_attribute() {
     }
 
     // Unknown values (known only after apply) are not judged yet.
-    let mut resp = ValidateResponse::default();
     let unknown = XeroSyncModel {
         app_id: Value::Unknown,
         integration_id: Value::Unknown,
         timeout: Value::Unknown,
         ..XeroSyncModel::default()
     };
-    let req = ValidateRequest {
-        config: unknown,
-        capabilities: crate::framework::ClientCapabilities::default(),
-    };
-    XeroSync::default().validate(req, &mut resp).await;
-    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let mut diagnostics = Diagnostics::new();
+    crate::framework::validate::validate_model(&unknown, &mut diagnostics);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
 }
 
 #[test]

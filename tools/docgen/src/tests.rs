@@ -486,7 +486,7 @@ mod from_framework {
             description: "Manages a widget.".into(),
             deprecated: None,
         });
-        schema.validators.push(Arc::new(ExactlyOneOf(vec![
+        schema.validators.push(Arc::new(ExactlyOneOf::new(vec![
             Path::attr("name"),
             Path::attr("spec"),
         ])));
