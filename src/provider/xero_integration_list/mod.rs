@@ -19,9 +19,9 @@ use super::ProviderData;
 use super::xero_integration::{TYPE_NAME, XeroIntegrationIdentity, XeroIntegrationModel};
 use crate::conductorone::MAX_SEARCH_PAGE_SIZE;
 use crate::framework::TerraformModel;
-use crate::framework::{
-    Context, ListRequest, ListResource, ListSender, ValidateRequest, ValidateResponse, Value,
-};
+use crate::framework::validators::{Distinct, Each, NotBlank};
+use crate::framework::{Context, ListRequest, ListResource, ListSender, Value};
+use crate::provider::validators::{ConductorOneId, NamesApps};
 
 pub use walk::Listing;
 
@@ -44,7 +44,10 @@ pub const DEFAULT_PARALLELISM: usize = 8;
 pub struct XeroIntegrationListConfig {
     /// The IDs of the ConductorOne apps to look in, e.g. `["2a0IcNQMHRLpXD0MrGSuaYhDRGo"]`. Left
     /// out, every app of the tenant is searched (all pages of ConductorOne's app search).
-    #[terraform(optional)]
+    #[terraform(
+        optional,
+        validate(NamesApps, Each(NotBlank), Each(ConductorOneId), Distinct)
+    )]
     pub app_ids: Value<Vec<String>>,
 }
 
@@ -75,14 +78,6 @@ impl ListResource for XeroIntegrationList {
 
     fn type_name(&self) -> String {
         TYPE_NAME.to_owned()
-    }
-
-    async fn validate(
-        &self,
-        req: ValidateRequest<XeroIntegrationListConfig>,
-        resp: &mut ValidateResponse,
-    ) {
-        walk::check(&req.config, &mut resp.diagnostics);
     }
 
     async fn list(

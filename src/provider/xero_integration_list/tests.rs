@@ -522,30 +522,28 @@ async fn apps_are_read_several_at_once_but_no_more_than_the_parallelism() {
 }
 
 #[test]
-fn checks_refuse_empty_lists_and_ids_and_warn_about_repeats() {
-    let mut d = Diagnostics::new();
-    walk::check(&apps(&[]), &mut d);
-    assert!(d.has_errors());
-    let mut d = Diagnostics::new();
-    walk::check(&apps(&["a1", " ", "a/b", "a1"]), &mut d);
-    let found: Vec<(Severity, String)> = d
-        .iter()
-        .map(|d| {
-            (
-                d.severity,
-                d.attribute.as_ref().map(ToString::to_string).unwrap(),
-            )
-        })
-        .collect();
+fn the_schema_refuses_empty_lists_blank_or_unplain_ids_and_repeats() {
+    let check = |config: &XeroIntegrationListConfig| {
+        let mut d = Diagnostics::new();
+        crate::framework::validate::validate_model(config, &mut d);
+        d.iter()
+            .map(|d| {
+                (
+                    d.severity,
+                    d.attribute.as_ref().map(ToString::to_string).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(check(&apps(&[])), [(Severity::Error, "app_ids".to_owned())]);
     assert_eq!(
-        found,
+        check(&apps(&["a1", " ", "a/b", "a1"])),
         [
             (Severity::Error, "app_ids[1]".to_owned()),
             (Severity::Error, "app_ids[2]".to_owned()),
-            (Severity::Warning, "app_ids[3]".to_owned()),
+            (Severity::Error, "app_ids[3]".to_owned()),
         ]
     );
-    let mut d = Diagnostics::new();
-    walk::check(&every_app(), &mut d);
-    assert!(d.is_empty());
+    assert!(check(&every_app()).is_empty());
+    assert!(check(&apps(&["a1", "b2"])).is_empty());
 }

@@ -14,7 +14,6 @@ use crate::framework::{
     Diagnostic, Diagnostics, ListItem, ListSender, ListStopped, Path, Severity,
 };
 use crate::provider::api_error::detail;
-use crate::provider::ids::refuse_unplain_id;
 use crate::provider::xero_integration::{
     XeroIntegrationIdentity, XeroIntegrationModel, client_id_of, found_state,
 };
@@ -58,40 +57,6 @@ fn app_id_path(index: usize) -> Path {
     XeroIntegrationListConfig::paths()
         .app_ids()
         .join_index(i64::try_from(index).unwrap_or(i64::MAX))
-}
-
-/// Checks the configuration: `app_ids`, when set, names at least one app, each a plain
-/// ConductorOne ID; a repeated ID is only a warning (it is read once).
-pub(super) fn check(config: &XeroIntegrationListConfig, diags: &mut Diagnostics) {
-    let Some(ids) = config.app_ids.known() else {
-        return;
-    };
-    if ids.is_empty() {
-        diags.error_at(
-            XeroIntegrationListConfig::paths().app_ids(),
-            "No App to List",
-            "`app_ids` is an empty list, so there is nothing to look in. Name at least one \
-             ConductorOne app, or leave `app_ids` out to list the Xero connectors of every app.",
-        );
-        return;
-    }
-    for (index, id) in ids.iter().enumerate() {
-        let path = app_id_path(index);
-        if id.trim().is_empty() {
-            diags.error_at(
-                path,
-                "Empty App ID",
-                "An element of `app_ids` is empty. Set it to the ID of a ConductorOne app (as in \
-                 the app's URL in ConductorOne), or remove it.",
-            );
-        } else if !refuse_unplain_id(id, path.clone(), diags) && ids[..index].contains(id) {
-            diags.warning_at(
-                path,
-                "Repeated App ID",
-                format!("App {id} appears more than once in `app_ids`; it is listed once. Remove the repeats."),
-            );
-        }
-    }
 }
 
 impl Listing<'_> {
