@@ -18,6 +18,8 @@ struct Case {
     files: &'static [&'static str],
     min: (u32, u32, u32),
     why: &'static str,
+    /// Validate the `.tfquery.hcl` files too (`terraform validate -query`, Terraform 1.14+).
+    query: bool,
 }
 
 const CASES: &[Case] = &[
@@ -26,48 +28,63 @@ const CASES: &[Case] = &[
         files: &[],
         min: (1, 0, 0),
         why: "",
+        query: false,
     },
     Case {
         dir: "data-sources/conductorone_xero_sync",
         files: &[],
         min: (1, 0, 0),
         why: "",
+        query: false,
     },
     Case {
         dir: "resources/conductorone_xero_integration",
         files: &["resource.tf"],
         min: (1, 11, 0),
         why: "write-only arguments",
+        query: false,
     },
     Case {
         dir: "resources/conductorone_xero_integration",
         files: &["resource.tf", "import-by-string-id.tf"],
         min: (1, 11, 0),
         why: "write-only arguments",
+        query: false,
     },
     Case {
         dir: "resources/conductorone_xero_integration",
         files: &["resource.tf", "import-by-identity.tf"],
         min: (1, 12, 0),
         why: "import by identity",
+        query: false,
     },
     Case {
         dir: "actions/conductorone_xero_force_sync",
         files: &[],
         min: (1, 14, 0),
         why: "actions",
+        query: false,
+    },
+    Case {
+        dir: "list-resources/conductorone_xero_integration",
+        files: &[],
+        min: (1, 14, 0),
+        why: "list blocks (terraform query)",
+        query: true,
     },
     Case {
         dir: "modules/xero_roles",
         files: &[],
         min: (1, 5, 0),
         why: "check blocks",
+        query: false,
     },
     Case {
         dir: "demo",
         files: &[],
         min: (1, 11, 0),
         why: "write-only arguments",
+        query: false,
     },
 ];
 
@@ -75,17 +92,20 @@ fn examples_dir() -> PathBuf {
     support::terraform::repo_root().join("examples")
 }
 
-/// Directories below `dir` (relative to it) that hold `.tf` files.
+/// Whether `path` is a Terraform configuration or query file.
+fn is_config(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.ends_with(".tf") || name.ends_with(".tfquery.hcl")
+}
+
+/// Directories below `dir` (relative to it) that hold `.tf` or `.tfquery.hcl` files.
 fn config_dirs(dir: &Path, rel: &Path, found: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
         .collect();
     entries.sort();
-    if entries
-        .iter()
-        .any(|p| p.extension().is_some_and(|e| e == "tf"))
-    {
+    if entries.iter().any(|p| is_config(p)) {
         found.push(rel.to_path_buf());
     }
     for path in entries.iter().filter(|p| p.is_dir()) {
@@ -148,7 +168,11 @@ fn validate(wd: &Workdir, case: &Case) -> String {
     // Local modules must be installed before validate; `get` installs modules only, so the
     // dev-overridden provider is never looked up in a registry.
     wd.run(&[&chdir, "get", "-no-color"]).assert_success();
-    let out = wd.run(&[&chdir, "validate", "-no-color", "-json"]);
+    let mut args = vec![chdir.as_str(), "validate", "-no-color", "-json"];
+    if case.query {
+        args.push("-query");
+    }
+    let out = wd.run(&args);
     let json = out.json();
     assert_eq!(
         json["valid"],
@@ -235,6 +259,12 @@ fn registered_example_dirs() -> Vec<(String, &'static [&'static str])> {
     }
     for a in provider.actions() {
         dirs.push((format!("actions/{}", a.type_name()), &["action.tf"][..]));
+    }
+    for l in provider.list_resources() {
+        dirs.push((
+            format!("list-resources/{}", l.type_name()),
+            &["list-resource.tfquery.hcl"][..],
+        ));
     }
     assert!(!dirs.is_empty(), "the provider registers types");
     dirs

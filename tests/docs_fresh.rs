@@ -30,48 +30,73 @@ fn every_attribute_has_a_description() {
     );
 }
 
-/// The types the provider registers, straight from its registry (not a list kept here).
-fn registered() -> (Vec<String>, Vec<String>) {
+/// The types the provider registers, straight from its registry (not a list kept here), each
+/// list sorted: resources, data sources, list resources, actions.
+struct Registered {
+    resources: Vec<String>,
+    data_sources: Vec<String>,
+    list_resources: Vec<String>,
+    actions: Vec<String>,
+}
+
+fn registered() -> Registered {
     use terraform_provider_conductorone::framework::Provider;
     let provider = terraform_provider_conductorone::provider::ConductorOneProvider::new();
-    let mut resources: Vec<String> = provider.resources().iter().map(|r| r.type_name()).collect();
-    let mut data_sources: Vec<String> = provider
-        .data_sources()
-        .iter()
-        .map(|d| d.type_name())
-        .collect();
-    resources.sort();
-    data_sources.sort();
-    (resources, data_sources)
+    let sorted = |mut names: Vec<String>| {
+        names.sort();
+        names
+    };
+    Registered {
+        resources: sorted(provider.resources().iter().map(|r| r.type_name()).collect()),
+        data_sources: sorted(
+            provider
+                .data_sources()
+                .iter()
+                .map(|d| d.type_name())
+                .collect(),
+        ),
+        list_resources: sorted(
+            provider
+                .list_resources()
+                .iter()
+                .map(|l| l.type_name())
+                .collect(),
+        ),
+        actions: sorted(provider.actions().iter().map(|a| a.type_name()).collect()),
+    }
 }
 
 #[test]
 fn the_registry_pages_exist_for_every_type() {
     let docs = provider_docs();
-    let (resources, data_sources) = registered();
-    let documented: Vec<String> = docs.resources.iter().map(|(n, _)| n.clone()).collect();
-    assert_eq!(
-        documented, resources,
-        "every registered resource is documented"
-    );
-    let documented: Vec<String> = docs.data_sources.iter().map(|(n, _)| n.clone()).collect();
-    assert_eq!(
-        documented, data_sources,
-        "every registered data source is documented"
-    );
-    assert!(!resources.is_empty() && !data_sources.is_empty());
-    let short = |t: &str| t.strip_prefix("conductorone_").unwrap_or(t).to_owned();
-    let pages = std::iter::once("index.md".to_owned())
-        .chain(
-            resources
-                .iter()
-                .map(|t| format!("resources/{}.md", short(t))),
-        )
-        .chain(
-            data_sources
-                .iter()
-                .map(|t| format!("data-sources/{}.md", short(t))),
+    let types = registered();
+    let names = |kind: &[(String, docgen::model::Schema)]| -> Vec<String> {
+        kind.iter().map(|(name, _)| name.clone()).collect()
+    };
+    for (documented, registered, what) in [
+        (&docs.resources, &types.resources, "resource"),
+        (&docs.data_sources, &types.data_sources, "data source"),
+        (&docs.list_resources, &types.list_resources, "list resource"),
+        (&docs.actions, &types.actions, "action"),
+    ] {
+        assert_eq!(
+            &names(documented),
+            registered,
+            "every registered {what} is documented"
         );
+        assert!(!registered.is_empty(), "the provider has a {what}");
+    }
+    let short = |t: &str| t.strip_prefix("conductorone_").unwrap_or(t).to_owned();
+    let pages = std::iter::once("index.md".to_owned()).chain(
+        [
+            ("resources", &types.resources),
+            ("data-sources", &types.data_sources),
+            ("list-resources", &types.list_resources),
+            ("actions", &types.actions),
+        ]
+        .into_iter()
+        .flat_map(|(dir, names)| names.iter().map(move |t| format!("{dir}/{}.md", short(t)))),
+    );
     for page in pages {
         let text = std::fs::read_to_string(root().join("docs").join(&page))
             .unwrap_or_else(|e| panic!("docs/{page}: {e}"));
@@ -90,13 +115,22 @@ fn the_registry_pages_exist_for_every_type() {
             "docs/{page} has an example"
         );
     }
-    for t in &resources {
+    for t in &types.resources {
         let page = format!("docs/resources/{}.md", short(t));
         let text = std::fs::read_to_string(root().join(&page)).expect("resource page");
         assert!(text.contains("## Import"), "{page} shows how to import");
         assert!(
             text.contains("identity"),
             "{page} shows the import by identity"
+        );
+    }
+    for t in &types.list_resources {
+        let page = format!("docs/list-resources/{}.md", short(t));
+        let text = std::fs::read_to_string(root().join(&page)).expect("list resource page");
+        assert!(
+            text.contains(&format!("# {t} (List Resource)"))
+                && text.contains(&format!("list \"{t}\"")),
+            "{page} shows a .tfquery.hcl example"
         );
     }
 }

@@ -20,10 +20,10 @@ use crate::net::RetryPolicy;
 /// The page size asked of list endpoints.
 const PAGE_SIZE: u32 = 100;
 /// A list longer than this many pages is taken as a server loop, not data.
-const MAX_PAGES: usize = 10_000;
+pub(crate) const MAX_PAGES: usize = 10_000;
 /// The most items one list gathers: pages of a broken server that never ends, or of one that
 /// answers huge pages, stop here with an error naming the endpoint.
-const MAX_LISTED: usize = 100_000;
+pub(crate) const MAX_LISTED: usize = 100_000;
 
 /// Which endpoint a call goes to.
 pub(crate) struct Endpoint<'a> {

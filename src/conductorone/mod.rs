@@ -4,6 +4,7 @@
 //! Start with [`ClientConfig::new`] and [`Client::new`]; every method takes a
 //! [`CancellationToken`](tokio_util::sync::CancellationToken) that ends any wait at once.
 
+mod app_search;
 mod apps;
 mod auth;
 mod client;
@@ -17,6 +18,7 @@ mod sync_controls;
 mod transport;
 
 pub use crate::net::{USER_AGENT, retry};
+pub use app_search::{AppPage, AppPages, AppSearch, MAX_SEARCH_PAGE_SIZE};
 pub use apps::{AppChanges, NewApp};
 pub use auth::{Credentials, TokenSource, client_assertion};
 pub use client::{Client, ClientConfig, is_plain_segment};

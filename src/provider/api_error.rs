@@ -15,7 +15,9 @@ pub(crate) fn api_error_at(diags: &mut Diagnostics, at: Path, summary: &str, e: 
     diags.error_at(at, summary, detail(e));
 }
 
-fn detail(e: &ApiError) -> String {
+/// The detail of [`api_error`]'s diagnostic, for callers that word the summary or pick the
+/// severity themselves (a list warns about one app and goes on).
+pub(crate) fn detail(e: &ApiError) -> String {
     let hint = match e.kind() {
         ErrorKind::NotFound => "The app or connector does not exist (any more). Check app_id and integration_id, or \
                                 run `terraform refresh` to notice objects deleted outside Terraform."

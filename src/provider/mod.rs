@@ -1,5 +1,5 @@
 //! The `conductorone` provider: its configuration block, the clients it builds once per
-//! process, and the resource, data source and action types it serves.
+//! process, and the resource, data source, list resource and action types it serves.
 //!
 //! Configuration is resolved by [`config::resolve`] (attribute beats environment variable); the
 //! result becomes one [`conductorone::Client`] and one [`xero::Identity`], shared through
@@ -13,6 +13,7 @@ pub mod sync_wait;
 pub mod validators;
 pub mod xero_force_sync;
 pub mod xero_integration;
+pub mod xero_integration_list;
 pub mod xero_sync;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::conductorone::{self, ClientConfig, RetryPolicy};
 use crate::framework::Path;
 use crate::framework::action::AnyAction;
 use crate::framework::data_source::AnyDataSource;
+use crate::framework::list_resource::AnyListResource;
 use crate::framework::resource::AnyResource;
 use crate::framework::{ConfigureRequest, ConfigureResponse, Diagnostics, Provider, Value};
 use crate::secret::SecretString;
@@ -212,6 +214,12 @@ impl Provider for ConductorOneProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn AnyDataSource<ProviderData>>> {
         vec![Arc::new(xero_sync::XeroSync::default())]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn AnyListResource<ProviderData>>> {
+        vec![Arc::new(
+            xero_integration_list::XeroIntegrationList::default(),
+        )]
     }
 
     fn actions(&self) -> Vec<Arc<dyn AnyAction<ProviderData>>> {

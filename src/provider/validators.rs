@@ -74,6 +74,31 @@ impl AttributeValidator for HasOwner {
     }
 }
 
+/// The apps a list looks in: when set, at least one. Leaving the list out looks in every app, so
+/// an empty list, which would look in none, is surely a mistake.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NamesApps;
+
+impl AttributeValidator for NamesApps {
+    fn description(&self) -> String {
+        "must name at least one app when set".to_owned()
+    }
+
+    fn validate(&self, req: &ValidateAttributeRequest<'_>, diagnostics: &mut Diagnostics) {
+        if req.value.as_elements().is_some_and(<[_]>::is_empty) {
+            let name = req.path;
+            diagnostics.error_at(
+                name.clone(),
+                "No App to List",
+                format!(
+                    "{name} is an empty list, so there is nothing to look in. Name at least one \
+                     ConductorOne app, or leave {name} out to list the Xero connectors of every app."
+                ),
+            );
+        }
+    }
+}
+
 /// Xero client IDs are 32 hexadecimal characters; anything else is likely the app name or the
 /// secret pasted by mistake. A warning, since Xero's format is not a documented guarantee.
 #[derive(Debug, Clone, Copy, Default)]
@@ -148,6 +173,11 @@ mod tests {
         assert_eq!(
             run(&HasOwner, Value::List(vec![])),
             [(true, "No Connector Owners".to_owned())]
+        );
+        assert!(run(&NamesApps, Value::List(vec![s("a")])).is_empty());
+        assert_eq!(
+            run(&NamesApps, Value::List(vec![])),
+            [(true, "No App to List".to_owned())]
         );
         assert!(run(&XeroClientIdShape, s("116F90CBBCFB407D9645A4DBC376E52B")).is_empty());
         assert_eq!(

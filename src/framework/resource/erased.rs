@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use super::generate::{GenerateConfigRequest, GenerateConfigResponse, default_config};
 use super::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel, ImportRequest,
     ImportResponse, ModifyPlanRequest, ModifyPlanResponse, ReadRequest, ReadResponse, Resource,
@@ -102,6 +103,15 @@ impl Default for RawResult {
     }
 }
 
+/// A generated configuration.
+#[derive(Debug, Clone)]
+pub struct RawGenerated {
+    /// The configuration (null for a null state).
+    pub config: cty::Value,
+    /// Problems found.
+    pub diagnostics: Diagnostics,
+}
+
 /// The dispatcher's view of a resource, with the provider data type `D`.
 #[async_trait]
 pub trait AnyResource<D>: Send + Sync {
@@ -141,6 +151,13 @@ pub trait AnyResource<D>: Send + Sync {
     async fn update(&self, ctx: &Context<D>, types: &ResourceTypes, req: RawApply) -> RawResult;
     /// Deletes.
     async fn delete(&self, ctx: &Context<D>, types: &ResourceTypes, req: RawApply) -> RawResult;
+    /// The configuration to generate for `state` (see [`Resource::generate_config`]).
+    fn generate_config(
+        &self,
+        schema: &Schema,
+        types: &ResourceTypes,
+        state: &cty::Value,
+    ) -> RawGenerated;
     /// Imports by ID or identity.
     async fn import(
         &self,
@@ -477,6 +494,48 @@ impl<R: Resource> AnyResource<R::ProviderData> for R {
         RawResult {
             diagnostics: resp.diagnostics,
             ..RawResult::default()
+        }
+    }
+
+    fn generate_config(
+        &self,
+        schema: &Schema,
+        types: &ResourceTypes,
+        state: &cty::Value,
+    ) -> RawGenerated {
+        let mut diagnostics = Diagnostics::new();
+        let default = default_config(schema, state);
+        if state.is_null() {
+            return RawGenerated {
+                config: default,
+                diagnostics,
+            };
+        }
+        let decoded = bridge::decode_model::<R::Model>(state, "state", &mut diagnostics);
+        let config = bridge::decode_model::<R::Model>(&default, "configuration", &mut diagnostics);
+        let (Some(state), Some(config)) = (decoded, config) else {
+            return RawGenerated {
+                config: cty::Value::Null,
+                diagnostics,
+            };
+        };
+        // As for a plan: keep the raw default unless the resource really changed something.
+        let baseline = encode(&config, &types.state, "configuration", &mut diagnostics);
+        let mut resp = GenerateConfigResponse {
+            config,
+            diagnostics,
+        };
+        Resource::generate_config(self, GenerateConfigRequest { state }, &mut resp);
+        let mut diagnostics = resp.diagnostics;
+        let after = encode(
+            &resp.config,
+            &types.state,
+            "configuration",
+            &mut diagnostics,
+        );
+        RawGenerated {
+            config: if after == baseline { default } else { after },
+            diagnostics,
         }
     }
 

@@ -5,6 +5,7 @@
 //! leaves its result and diagnostics.
 
 mod erased;
+pub mod generate;
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -12,7 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cty::Path;
 
-pub use erased::{AnyResource, RawApply, RawPlan, RawPlanned, RawRead, RawResult, ResourceTypes};
+pub use erased::{
+    AnyResource, RawApply, RawGenerated, RawPlan, RawPlanned, RawRead, RawResult, ResourceTypes,
+};
+pub use generate::{GenerateConfigRequest, GenerateConfigResponse};
 
 use super::context::{Context, ValidateRequest, ValidateResponse};
 use super::diag::Diagnostics;
@@ -269,6 +273,19 @@ pub trait Resource: Send + Sync + 'static {
         req: DeleteRequest<Self::Model>,
         resp: &mut DeleteResponse,
     );
+
+    /// The configuration a person would write for `req.state`, which Terraform writes with
+    /// `-generate-config-out` (for `terraform query` and for `import` blocks, Terraform 1.14+).
+    /// The response comes pre-filled with the framework's default (the state without computed-only,
+    /// write-only, sensitive and deprecated attributes, and without values equal to their
+    /// default; see [`generate`]); a resource adjusts it, e.g. to leave out an attribute a
+    /// person would not write for an existing object.
+    fn generate_config(
+        &self,
+        _req: GenerateConfigRequest<Self::Model>,
+        _resp: &mut GenerateConfigResponse<Self::Model>,
+    ) {
+    }
 
     /// Imports an existing object; the default refuses.
     async fn import(

@@ -39,6 +39,7 @@ with_diagnostics!(
     pb::apply_resource_change::Response,
     pb::import_resource_state::Response,
     pb::read_data_source::Response,
+    pb::generate_resource_config::Response,
     pb::validate_list_resource_config::Response,
     pb::validate_action_config::Response,
     pb::plan_action::Response,

@@ -10,7 +10,8 @@ fn server_capabilities() -> pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: false,
-        generate_resource_config: false,
+        // Every resource answers it (the framework's default, or the resource's own).
+        generate_resource_config: true,
     }
 }
 

@@ -10,6 +10,7 @@ mod actions;
 mod apply;
 mod convert;
 mod data;
+mod generate;
 mod guard;
 mod listing;
 mod metadata;

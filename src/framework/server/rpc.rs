@@ -4,8 +4,8 @@
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{
-    ProviderService, actions, apply, data, guard, listing, metadata, plan, provider_config, state,
-    unsupported, validate,
+    ProviderService, actions, apply, data, generate, guard, listing, metadata, plan,
+    provider_config, state, unsupported, validate,
 };
 use crate::framework::provider::Provider;
 use crate::proto::tfplugin6 as pb;
@@ -83,6 +83,8 @@ provider_service! {
         apply_resource_change: "ApplyResourceChange", typed, |inner, req| apply::apply(&inner, req).await;
         import_resource_state: "ImportResourceState", typed, |inner, req| state::import(&inner, req).await;
         read_data_source: "ReadDataSource", typed, |inner, req| data::read(&inner, req).await;
+        generate_resource_config: "GenerateResourceConfig", typed,
+            |inner, req| generate::generate(&inner, &req);
         validate_list_resource_config: "ValidateListResourceConfig", typed,
             |inner, req| validate::list_resource(&inner, req).await;
         validate_action_config: "ValidateActionConfig", typed, |inner, req| validate::action(&inner, req).await;
@@ -90,7 +92,6 @@ provider_service! {
     }
     unimplemented {
         move_resource_state(move_resource_state): "MoveResourceState";
-        generate_resource_config(generate_resource_config): "GenerateResourceConfig";
         validate_ephemeral_resource_config(validate_ephemeral_resource_config): "ValidateEphemeralResourceConfig";
         open_ephemeral_resource(open_ephemeral_resource): "OpenEphemeralResource";
         renew_ephemeral_resource(renew_ephemeral_resource): "RenewEphemeralResource";

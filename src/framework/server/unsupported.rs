@@ -1,7 +1,6 @@
 //! Answers for the protocol's features this framework does not offer: provider functions (an
-//! empty list), ephemeral resources, state stores, resource moves and
-//! config generation (`Unimplemented`, which Terraform only sees if it asks for a type this
-//! provider never declared).
+//! empty list), ephemeral resources, state stores and resource moves (`Unimplemented`, which
+//! Terraform only sees if it asks for a type this provider never declared).
 
 use tonic::Status;
 

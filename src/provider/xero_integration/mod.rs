@@ -25,8 +25,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use self::checked::{CHECK_TTL, CheckedCredentials};
+pub(crate) use self::read::{client_id_of, found_state};
 pub use self::sync_controls::SyncScheduleModel;
 use super::ProviderData;
+use crate::framework::resource::{GenerateConfigRequest, GenerateConfigResponse};
 use crate::framework::{
     Context, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, IdentityModel,
     ImportRequest, ImportResponse, ModifyPlanRequest, ModifyPlanResponse, ReadRequest,
@@ -264,6 +266,18 @@ impl Resource for XeroIntegration {
         apply::delete(ctx, req, resp).await;
     }
 
+    /// The framework's default (no computed-only attributes, no secrets, no
+    /// `validate_credentials = true` or `wait_for_sync = false`), and never `new_app`: an
+    /// adopted connector belongs to an app that exists, which `app_id` names. Written with
+    /// `new_app`, the configuration would create a second app (and replace the connector).
+    fn generate_config(
+        &self,
+        _req: GenerateConfigRequest<XeroIntegrationModel>,
+        resp: &mut GenerateConfigResponse<XeroIntegrationModel>,
+    ) {
+        resp.config.new_app = Value::Null;
+    }
+
     async fn import(
         &self,
         ctx: &Context<ProviderData>,
@@ -354,5 +368,52 @@ mod tests {
                 Presence::Required
             );
         }
+    }
+
+    #[test]
+    fn generated_config_holds_only_what_a_person_writes() {
+        use crate::framework::resource::{AnyResource, ResourceTypes};
+        let schema = Resource::schema(&XeroIntegration).expect("schema");
+        let types = ResourceTypes {
+            state: schema.value_type(),
+            identity: None,
+        };
+        let state = XeroIntegrationModel {
+            id: Value::Known("c1".into()),
+            app_id: Value::Known("a1".into()),
+            new_app: Value::Known(NewAppModel {
+                display_name: Value::Known("Made".into()),
+                description: Value::Null,
+            }),
+            user_ids: Value::Known(vec!["u1".into()]),
+            xero_client_id: Value::Known("116F90CBBCFB407D9645A4DBC376E52B".into()),
+            xero_client_secret: Value::Known("hunter2".into()),
+            validate_credentials: Value::Known(true),
+            wait_for_sync: Value::Known(true),
+            created_at: Value::Known("2025-01-01T00:00:00Z".into()),
+            xero_app_type: Value::Known(app_type::UNVERIFIED.into()),
+            ..XeroIntegrationModel::default()
+        };
+        let value = crate::framework::bridge::to_value(&state, &types.state).expect("state");
+        let generated = AnyResource::generate_config(&XeroIntegration, &schema, &types, &value);
+        assert!(
+            generated.diagnostics.is_empty(),
+            "{:?}",
+            generated.diagnostics
+        );
+        let config: XeroIntegrationModel =
+            crate::framework::bridge::from_value(&generated.config).expect("config");
+        let expected = XeroIntegrationModel {
+            app_id: state.app_id.clone(),
+            user_ids: state.user_ids.clone(),
+            xero_client_id: state.xero_client_id.clone(),
+            // Not the default (false), so kept.
+            wait_for_sync: Value::Known(true),
+            ..XeroIntegrationModel::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&config).expect("json"),
+            serde_json::to_value(&expected).expect("json")
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::provider::ProviderData;
 const ID_FORM: &str = "APP_ID/CONNECTOR_ID";
 
 /// The connector's client ID as ConductorOne holds it.
-fn client_id_of(c: &Connector) -> Option<String> {
+pub(crate) fn client_id_of(c: &Connector) -> Option<String> {
     c.config
         .as_ref()?
         .get("xero_client_id")
@@ -165,19 +165,29 @@ pub(super) async fn import(
         }
         Err(e) => return api_error(&mut resp.diagnostics, "Cannot Read the Xero Connector", &e),
     };
+    let state = found_state(&wanted.app_id, &connector);
+    resp.identity = state.identity();
+    resp.state = Some(state);
+}
+
+/// The state of a connector found in ConductorOne rather than made by this resource: what an
+/// import sets and a `terraform query` shows (the list resource uses this very function, so a
+/// listed resource object is the imported state). Everything the connector shows, with the
+/// defaults a configuration would have; a read of it changes nothing, and the next plan shows
+/// only what the configuration adds (the secret).
+pub(crate) fn found_state(app_id: &str, connector: &Connector) -> XeroIntegrationModel {
     let mut state = XeroIntegrationModel {
-        app_id: Value::Known(wanted.app_id),
+        app_id: Value::Known(app_id.to_owned()),
         validate_credentials: Value::Known(true),
         wait_for_sync: Value::Known(false),
         xero_app_type: Value::Known(app_type::UNVERIFIED.to_owned()),
-        xero_client_id: client_id_of(&connector).into(),
+        xero_client_id: client_id_of(connector).into(),
         ..XeroIntegrationModel::default()
     };
-    apply_connector(&mut state, &connector);
-    super::sync_controls::import_into(&mut state, &connector);
+    apply_connector(&mut state, connector);
+    super::sync_controls::import_into(&mut state, connector);
     state.user_ids = ordered_owners(&Value::Null, &connector.user_ids);
-    resp.identity = state.identity();
-    resp.state = Some(state);
+    state
 }
 
 #[cfg(test)]

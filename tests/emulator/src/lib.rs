@@ -1,7 +1,7 @@
 //! A loopback emulator of the ConductorOne API subset the provider uses and of Xero's identity
 //! service, for tests and the demo.
 //!
-//! [`start`] binds two listeners on `127.0.0.1`: the ConductorOne API (token endpoint, apps,
+//! [`start`] binds two listeners on `127.0.0.1`: the ConductorOne API (token endpoint, apps, app search,
 //! connectors, synced resources, plus the `/_emulator/` control routes) and Xero identity
 //! (`/connect/token`, `/connections`, and the accounting reads `/api.xro/2.0/…`). Answers follow
 //! the shapes of the project's API contract in `contract/` (held to ConductorOne's and Xero's
@@ -11,6 +11,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod app_search;
 mod apps;
 mod auth;
 mod config;
@@ -183,6 +184,7 @@ fn conductorone_router(s: &Arc<Shared>) -> Router {
                 "/api/v1/search/app_resources",
                 post(resources::search_resources),
             ),
+            ("/api/v1/search/apps", post(app_search::search)),
         ],
     )
     .merge(control::router())

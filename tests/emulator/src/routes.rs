@@ -54,6 +54,8 @@ pub enum Route {
     SearchResourceTypes,
     /// `POST /api/v1/search/app_resources`
     SearchResources,
+    /// `POST /api/v1/search/apps` (AppSearch.Search)
+    SearchApps,
     /// Xero `GET /connections`
     XeroConnections,
     /// Xero `GET /Connections` (the spelling of Xero's own description)
@@ -66,7 +68,7 @@ pub enum Route {
 
 impl Route {
     /// Every variant, for tests that check each one is served.
-    pub const ALL: [Route; 27] = [
+    pub const ALL: [Route; 28] = [
         Route::Introspect,
         Route::ListApps,
         Route::CreateApp,
@@ -90,6 +92,7 @@ impl Route {
         Route::GetResource,
         Route::SearchResourceTypes,
         Route::SearchResources,
+        Route::SearchApps,
         Route::XeroConnections,
         Route::XeroConnectionsCapitalised,
         Route::XeroOrganisation,
@@ -131,6 +134,7 @@ impl Route {
             }
             Route::SearchResourceTypes => "POST /api/v1/search/app_resource_types",
             Route::SearchResources => "POST /api/v1/search/app_resources",
+            Route::SearchApps => "POST /api/v1/search/apps",
             Route::XeroConnections => "GET /connections",
             Route::XeroConnectionsCapitalised => "GET /Connections",
             Route::XeroOrganisation => "GET /api.xro/2.0/Organisation",

@@ -484,3 +484,67 @@ async fn failed_create_returns_partial_state_and_data_source_echoes() {
             .is_unknown()
     );
 }
+
+/// GenerateResourceConfig over the wire: the capability is announced, and the answer is the
+/// state without computed-only, sensitive, write-only or defaulted values.
+#[tokio::test]
+async fn generated_config_keeps_only_what_a_person_writes() {
+    let mut client = serve().await;
+    let meta = client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("metadata")
+        .into_inner();
+    assert!(
+        meta.server_capabilities
+            .expect("capabilities")
+            .generate_resource_config
+    );
+    let ty = thing_type();
+    let state = ThingModel {
+        id: "t1".into(),
+        size: 1.into(),
+        description: "d".into(),
+        endpoint: tftest::Endpoint {
+            host: "h".into(),
+            port: 443.into(),
+        }
+        .into(),
+        created_at: "1700000000".into(),
+        revision: 3.into(),
+        ..model("alpha")
+    };
+    let resp = client
+        .generate_resource_config(pb::generate_resource_config::Request {
+            type_name: "tftest_thing".into(),
+            state: dv(&config(&state), &ty),
+        })
+        .await
+        .expect("generate")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let generated: ThingModel =
+        bridge::from_value(&undv(resp.config.as_ref(), &ty)).expect("model");
+    let expected = ThingModel {
+        description: "d".into(),
+        endpoint: tftest::Endpoint {
+            host: "h".into(),
+            port: Default::default(),
+        }
+        .into(),
+        // Sensitive: never written into a generated file.
+        secret: Default::default(),
+        ..model("alpha")
+    };
+    assert_eq!(generated, expected);
+
+    let unknown = client
+        .generate_resource_config(pb::generate_resource_config::Request {
+            type_name: "tftest_nope".into(),
+            state: None,
+        })
+        .await
+        .expect("generate")
+        .into_inner();
+    assert_eq!(unknown.diagnostics[0].summary, "Unknown Resource Type");
+}

@@ -54,7 +54,19 @@ pub fn provider_docs_from(
         provider: schema(provider),
         resources,
         data_sources,
+        list_resources: Vec::new(),
+        actions: Vec::new(),
     }
+}
+
+/// The docs models of named schemas (list resources' or actions' `config` blocks), by name.
+pub fn named_schemas(schemas: &[(&str, &fw::Schema)]) -> Vec<(String, Schema)> {
+    let mut out: Vec<(String, Schema)> = schemas
+        .iter()
+        .map(|(name, s)| ((*name).to_owned(), schema(s)))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// The docs model of one framework schema.

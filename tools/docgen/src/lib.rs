@@ -1,5 +1,6 @@
-//! docgen renders the provider's Terraform Registry documentation (`docs/`) from the provider's own
-//! schema, so descriptions live in one place: the code. `make docs` writes the pages;
+//! docgen renders the provider's Terraform Registry documentation (`docs/`: the provider, its
+//! resources, data sources, list resources and actions) from the provider's own schema, so
+//! descriptions live in one place: the code. `make docs` writes the pages;
 //! `docgen --check` (and the test `tests/docs_fresh.rs`) fails when `docs/` differs from a fresh
 //! render or when anything in the schema lacks a description.
 //!
@@ -111,16 +112,35 @@ pub fn docs_for<P: Provider>(provider: &P) -> Result<ProviderDocs, Error> {
             },
         )
         .collect();
-    let data_sources: Vec<(&str, &FwSchema)> = data_sources
-        .iter()
-        .map(|(name, schema)| (name.as_str(), schema))
-        .collect();
-    Ok(from_framework::provider_docs_from(
+    let mut list_resources = Vec::new();
+    for list in provider.list_resources() {
+        let name = list.type_name();
+        let schema = list.schema().map_err(|e| failed(&name, e))?;
+        list_resources.push((name, schema));
+    }
+    let mut actions = Vec::new();
+    for action in provider.actions() {
+        let name = action.type_name();
+        let schema = action.schema().map_err(|e| failed(&name, e))?;
+        actions.push((name, schema));
+    }
+    let mut docs = from_framework::provider_docs_from(
         &provider.type_name(),
         &provider_schema,
         &resources,
-        &data_sources,
-    ))
+        &borrowed(&data_sources),
+    );
+    docs.list_resources = from_framework::named_schemas(&borrowed(&list_resources));
+    docs.actions = from_framework::named_schemas(&borrowed(&actions));
+    Ok(docs)
+}
+
+/// `(name, schema)` pairs as the docs model's builders take them.
+fn borrowed(named: &[(String, FwSchema)]) -> Vec<(&str, &FwSchema)> {
+    named
+        .iter()
+        .map(|(name, schema)| (name.as_str(), schema))
+        .collect()
 }
 
 /// Every attribute, block or schema of the provider that has no description.
@@ -131,7 +151,13 @@ pub fn undescribed(docs: &ProviderDocs) -> Vec<String> {
         .into_iter()
         .map(|path| format!("provider.{path}"))
         .collect();
-    for (name, schema) in docs.resources.iter().chain(&docs.data_sources) {
+    let kinds = [
+        &docs.resources,
+        &docs.data_sources,
+        &docs.list_resources,
+        &docs.actions,
+    ];
+    for (name, schema) in kinds.into_iter().flatten() {
         missing.extend(
             schema
                 .undescribed()

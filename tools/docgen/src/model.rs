@@ -2,7 +2,8 @@
 //! framework represents it. [`crate::from_framework`] fills it from the provider's schema; tests
 //! build it by hand.
 
-/// The documentation of a whole provider: its own configuration, resources and data sources.
+/// The documentation of a whole provider: its own configuration, resources, data sources, list
+/// resources and actions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProviderDocs {
     /// The provider's local name, e.g. `conductorone`.
@@ -13,9 +14,14 @@ pub struct ProviderDocs {
     pub resources: Vec<(String, Schema)>,
     /// Data source type names (with the provider prefix) and their schemas.
     pub data_sources: Vec<(String, Schema)>,
+    /// List resource type names (for `terraform query`) and the schemas of their `config` block.
+    pub list_resources: Vec<(String, Schema)>,
+    /// Action type names and the schemas of their `config` block.
+    pub actions: Vec<(String, Schema)>,
 }
 
-/// One schema: a provider configuration, a resource or a data source.
+/// One schema: a provider configuration, a resource, a data source, or the `config` block of a
+/// list resource or an action.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Schema {
     /// Markdown describing the whole thing; its first paragraph becomes the page's front-matter description.

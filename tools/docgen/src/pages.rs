@@ -27,6 +27,45 @@ pub enum Kind {
     Resource,
     /// A data source (`docs/data-sources/…`).
     DataSource,
+    /// A list resource, for `terraform query` (`docs/list-resources/…`).
+    ListResource,
+    /// An action (`docs/actions/…`).
+    Action,
+}
+
+impl Kind {
+    /// How titles name the kind: `Resource`, `List Resource` ….
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Provider => "Provider",
+            Kind::Resource => "Resource",
+            Kind::DataSource => "Data Source",
+            Kind::ListResource => "List Resource",
+            Kind::Action => "Action",
+        }
+    }
+
+    /// The directory below `docs/` and below `examples/` (empty for the provider).
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::Provider => "",
+            Kind::Resource => "resources",
+            Kind::DataSource => "data-sources",
+            Kind::ListResource => "list-resources",
+            Kind::Action => "actions",
+        }
+    }
+
+    /// The example file the page shows, in the registry's naming.
+    fn example_file(self) -> &'static str {
+        match self {
+            Kind::Provider => "provider.tf",
+            Kind::Resource => "resource.tf",
+            Kind::DataSource => "data-source.tf",
+            Kind::ListResource => "list-resource.tfquery.hcl",
+            Kind::Action => "action.tf",
+        }
+    }
 }
 
 /// One rendered page.
@@ -62,13 +101,9 @@ pub fn render_pages(docs: &ProviderDocs, root: &Path) -> Result<Vec<Page>, Error
                 PathBuf::from("index.md"),
                 PathBuf::from("examples/provider"),
             ),
-            Kind::Resource => (
-                PathBuf::from("resources").join(format!("{short}.md")),
-                PathBuf::from("examples/resources").join(type_name),
-            ),
-            Kind::DataSource => (
-                PathBuf::from("data-sources").join(format!("{short}.md")),
-                PathBuf::from("examples/data-sources").join(type_name),
+            _ => (
+                PathBuf::from(kind.dir()).join(format!("{short}.md")),
+                PathBuf::from("examples").join(kind.dir()).join(type_name),
             ),
         };
         let template_path = root
@@ -109,6 +144,12 @@ pub fn render_pages(docs: &ProviderDocs, root: &Path) -> Result<Vec<Page>, Error
     }
     for (name, schema) in &docs.data_sources {
         add(Kind::DataSource, name, schema)?;
+    }
+    for (name, schema) in &docs.list_resources {
+        add(Kind::ListResource, name, schema)?;
+    }
+    for (name, schema) in &docs.actions {
+        add(Kind::Action, name, schema)?;
     }
     Ok(pages)
 }
@@ -189,13 +230,11 @@ fn tidy(text: &str) -> String {
 fn front_matter(ctx: &Context<'_>, description: Option<&str>) -> String {
     let page_title = match ctx.kind {
         Kind::Provider => format!("{} Provider", ctx.provider),
-        Kind::Resource => format!(
-            "{} Resource - terraform-provider-{}",
-            ctx.type_name, ctx.provider
-        ),
-        Kind::DataSource => format!(
-            "{} Data Source - terraform-provider-{}",
-            ctx.type_name, ctx.provider
+        kind => format!(
+            "{} {} - terraform-provider-{}",
+            ctx.type_name,
+            kind.label(),
+            ctx.provider
         ),
     };
     let first_paragraph = description.unwrap_or_else(|| {
@@ -222,18 +261,12 @@ fn front_matter(ctx: &Context<'_>, description: Option<&str>) -> String {
 fn title(ctx: &Context<'_>) -> String {
     match ctx.kind {
         Kind::Provider => format!("# {} Provider", ctx.provider),
-        Kind::Resource => format!("# {} (Resource)", ctx.type_name),
-        Kind::DataSource => format!("# {} (Data Source)", ctx.type_name),
+        kind => format!("# {} ({})", ctx.type_name, kind.label()),
     }
 }
 
 fn examples(ctx: &Context<'_>) -> Result<String, Error> {
-    let file = match ctx.kind {
-        Kind::Provider => "provider.tf",
-        Kind::Resource => "resource.tf",
-        Kind::DataSource => "data-source.tf",
-    };
-    let path = ctx.examples.join(file);
+    let path = ctx.examples.join(ctx.kind.example_file());
     let text = read(&ctx.root.join(&path))?;
     Ok(format!(
         "## Example Usage\n\n{}",

@@ -110,6 +110,28 @@ fn docs() -> ProviderDocs {
                 ..Schema::default()
             },
         )],
+        list_resources: vec![(
+            "demo_widget".into(),
+            Schema {
+                description: "Finds widgets.".into(),
+                attributes: vec![Attribute {
+                    optional: true,
+                    ..attr("prefix", "String", "Only widgets named so.")
+                }],
+                ..Schema::default()
+            },
+        )],
+        actions: vec![(
+            "demo_polish".into(),
+            Schema {
+                description: "Polishes a widget.".into(),
+                attributes: vec![Attribute {
+                    required: true,
+                    ..attr("widget", "String", "Which widget.")
+                }],
+                ..Schema::default()
+            },
+        )],
     }
 }
 
@@ -203,6 +225,14 @@ fn repo(root: &Path) {
             "data \"demo_parts\" \"p\" {}\n",
         ),
         (
+            "examples/list-resources/demo_widget/list-resource.tfquery.hcl",
+            "list \"demo_widget\" \"all\" {\n  provider = demo\n}\n",
+        ),
+        (
+            "examples/actions/demo_polish/action.tf",
+            "action \"demo_polish\" \"p\" {}\n",
+        ),
+        (
             "tools/docgen/templates/index.md.tmpl",
             "{{frontmatter}}\n\n{{title}}\n\nHand-written intro.\n\n\n{{examples}}\n\n{{file \"extra.txt\"}}\n\n{{schema}}\n",
         ),
@@ -226,7 +256,13 @@ fn pages_follow_the_registry_layout() {
         .collect();
     assert_eq!(
         paths,
-        ["index.md", "resources/widget.md", "data-sources/parts.md"]
+        [
+            "index.md",
+            "resources/widget.md",
+            "data-sources/parts.md",
+            "list-resources/widget.md",
+            "actions/polish.md"
+        ]
     );
 
     let index = &pages[0].contents;
@@ -265,6 +301,34 @@ fn pages_follow_the_registry_layout() {
     let parts = &pages[2].contents;
     assert!(parts.contains("# demo_parts (Data Source)"));
     assert!(!parts.contains("## Import"));
+
+    let list = &pages[3].contents;
+    assert!(
+        list.starts_with(
+            "---\npage_title: \"demo_widget List Resource - terraform-provider-demo\"\n"
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains("# demo_widget (List Resource)\n\nFinds widgets.\n\n## Example Usage\n\n```terraform\nlist \"demo_widget\" \"all\" {"),
+        "the .tfquery.hcl example: {list}"
+    );
+    assert!(
+        list.contains("### Optional\n\n- `prefix` (String) Only widgets named so."),
+        "{list}"
+    );
+    assert!(!list.contains("## Import"), "{list}");
+
+    let action = &pages[4].contents;
+    assert!(
+        action.contains("page_title: \"demo_polish Action - terraform-provider-demo\""),
+        "{action}"
+    );
+    assert!(
+        action.contains("# demo_polish (Action)\n\nPolishes a widget.\n\n## Example Usage\n\n```terraform\naction \"demo_polish\""),
+        "{action}"
+    );
+    assert!(action.contains("### Required\n\n- `widget` (String) Which widget."));
 }
 
 #[test]
@@ -298,12 +362,16 @@ fn missing_descriptions_are_listed_by_path() {
         .clear();
     docs.resources[0].1.blocks[0].attributes[0].description = "  ".into();
     docs.provider.attributes[0].description.clear();
+    docs.list_resources[0].1.attributes[0].description.clear();
+    docs.actions[0].1.description.clear();
     assert_eq!(
         undescribed(&docs),
         [
             "provider.url",
             "demo_widget.options.note",
-            "demo_widget.timeouts.create"
+            "demo_widget.timeouts.create",
+            "demo_widget.prefix",
+            "demo_polish.(schema description)"
         ]
     );
 }
@@ -314,7 +382,7 @@ fn check_reports_stale_missing_and_extra_pages() {
     repo(dir.path());
     let docs = docs();
     let report = check(&docs, dir.path()).expect("check");
-    assert_eq!(report.stale.len(), 3, "nothing written yet: {report:?}");
+    assert_eq!(report.stale.len(), 5, "nothing written yet: {report:?}");
 
     write(&docs, dir.path()).expect("write");
     let report = check(&docs, dir.path()).expect("check");

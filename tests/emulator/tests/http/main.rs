@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod app_search;
 mod auth;
 mod control;
 mod faults;

@@ -173,6 +173,11 @@ async fn conductorone_answers_match_the_spec() {
         .await;
     assert_eq!(found["list"][0]["appResource"]["displayName"], "Standard");
     check("post", "/api/v1/search/app_resources", &found);
+    let (_, found) = api
+        .post("/api/v1/search/apps", json!({"appIds": [app]}))
+        .await;
+    assert_eq!(found["list"][0]["id"], app.as_str());
+    check("post", "/api/v1/search/apps", &found);
 
     let (_, synced) = api
         .post(&format!("{base}/{id}/force_sync"), json!({}))
