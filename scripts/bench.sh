@@ -18,8 +18,9 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 work="$root/bench/.work"
 mkdir -p "$work"
 
-echo "==> build the provider and the bench tool (release)"
-cargo build --locked --release -p terraform-provider-conductorone -p c1-bench
+echo "==> build the provider as it ships (scripts/release-binary.sh) and the bench tool (release)"
+ours=$(bash scripts/release-binary.sh)
+cargo build --locked --release -p c1-bench
 
 if [[ -n ${TERRAFORM:-} ]]; then
     terraform=$TERRAFORM
@@ -48,7 +49,7 @@ PY
 
 echo "==> run the bench"
 "$target_dir/release/c1-bench" \
-    --ours "$target_dir/release/terraform-provider-conductorone" \
+    --ours "$ours" \
     --theirs "$theirs" \
     --terraform "$terraform" \
     --out "$root/BENCHMARKS.md" \

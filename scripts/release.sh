@@ -53,15 +53,8 @@ exe=""
 [[ $os_arch == windows_* ]] && exe=".exe"
 
 if [[ -z ${BINARY:-} ]]; then
-    if [[ -n ${TARGET:-} ]]; then
-        echo "==> cargo build --release --locked --target $TARGET"
-        cargo build --release --locked --target "$TARGET" -p "$name"
-        BINARY="target/$TARGET/release/$name$exe"
-    else
-        echo "==> cargo build --release --locked"
-        cargo build --release --locked -p "$name"
-        BINARY="target/release/$name$exe"
-    fi
+    # Statically linked on Linux: see scripts/release-binary.sh.
+    BINARY=$(bash scripts/release-binary.sh)
 fi
 [[ -f $BINARY ]] || { echo "release.sh: no binary at $BINARY" >&2; exit 1; }
 

@@ -26,6 +26,8 @@ pub(crate) struct Facts {
     pub(crate) load_after: f64,
     /// Our provider binary: size in bytes.
     pub(crate) ours_size: u64,
+    /// How our binary is linked, read from its ELF header (e.g. "static, not PIE").
+    pub(crate) ours_linking: String,
     /// The Go provider binary: size in bytes.
     pub(crate) theirs_size: u64,
     /// Module versions found in the Go binary (framework, plugin-go, go-plugin, grpc, Go).
@@ -80,6 +82,7 @@ pub(crate) async fn gather(ours: &Path, theirs: &Path, terraform: &Path, command
         load_before: loadavg(),
         load_after: 0.0,
         ours_size: std::fs::metadata(ours).map_or(0, |m| m.len()),
+        ours_linking: linking(ours),
         theirs_size: std::fs::metadata(theirs).map_or(0, |m| m.len()),
         theirs_build: go_build_info(theirs),
         commit: format!("{}{}", commit.trim(), if dirty { "+dirty" } else { "" }),
@@ -144,4 +147,39 @@ fn version_after(bytes: &[u8], marker: &[u8]) -> Option<String> {
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'.' || **b == b'-')
         .count();
     (len > 0).then(|| String::from_utf8_lossy(&tail[..len]).into_owned())
+}
+
+/// "static" or "dynamic" (a `PT_INTERP` program header names a loader), and "PIE" or "not PIE"
+/// (`e_type` `ET_DYN` or `ET_EXEC`), from a 64-bit little-endian ELF file; empty if unreadable.
+fn linking(binary: &Path) -> String {
+    let Ok(elf) = std::fs::read(binary) else {
+        return String::new();
+    };
+    let u16_at = |at: usize| {
+        elf.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u64_at = |at: usize| {
+        elf.get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_le_bytes)
+    };
+    if elf.get(..5) != Some(b"\x7fELF\x02".as_slice()) {
+        return String::new();
+    }
+    let (Some(kind), Some(phoff), Some(phentsize), Some(phnum)) =
+        (u16_at(16), u64_at(32), u16_at(54), u16_at(56))
+    else {
+        return String::new();
+    };
+    let has_interp = (0..usize::from(phnum)).any(|i| {
+        usize::try_from(phoff)
+            .ok()
+            .map(|off| off + i * usize::from(phentsize))
+            .and_then(|at| elf.get(at..at + 4))
+            .is_some_and(|t| t == 3u32.to_le_bytes())
+    });
+    let link = if has_interp { "dynamic" } else { "static" };
+    let pie = if kind == 3 { "PIE" } else { "not PIE" };
+    format!("{link}, {pie}")
 }

@@ -50,7 +50,15 @@ fn machine(md: &mut String, r: &Results) {
         ("kernel", format!("Linux {}", f.kernel)),
         (
             "compiler",
-            format!("{}, release profile (thin LTO, stripped)", f.rustc),
+            format!(
+                "{}, release profile (fat LTO, opt-level s, stripped); our binary: {}",
+                f.rustc,
+                if f.ours_linking.is_empty() {
+                    "?"
+                } else {
+                    &f.ours_linking
+                }
+            ),
         ),
         (
             "Terraform",

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -66,6 +66,7 @@ pub(crate) async fn launch(binary: &Path, transport: Transport) -> anyhow::Resul
         Transport::AutoMtls => Some(ClientIdentity::generate()?),
         Transport::Plaintext => None,
     };
+    let tls = client.as_ref().map(ClientTls::new).transpose()?;
     let mut cmd = Command::new(binary);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -95,7 +96,12 @@ pub(crate) async fn launch(binary: &Path, transport: Transport) -> anyhow::Resul
         .with_context(|| format!("{}: handshake line {line:?}", binary.display()))?;
 
     let connect_start = Instant::now();
-    let channel = connect(&hs, client.as_ref()).await?;
+    if let Some(tls) = &tls {
+        tls.pin
+            .set(hs.server_cert.clone())
+            .map_err(|_| anyhow::anyhow!("the server certificate was pinned twice"))?;
+    }
+    let channel = connect(&hs, tls.as_ref()).await?;
     let connect_ms = ms(connect_start.elapsed());
 
     let schema_start = Instant::now();
@@ -194,10 +200,12 @@ impl ClientIdentity {
 }
 
 /// Trusts exactly the certificate the handshake line carried, as go-plugin's client does (it
-/// pins that certificate; a chain check against WebPKI rules would refuse a CA as a leaf).
+/// pins that certificate; a chain check against WebPKI rules would refuse a CA as a leaf). The
+/// pin is set once the line is read: the TLS configuration itself, with the client's key, is
+/// built before the plugin starts, as go-plugin builds its `tls.Config` before the exec.
 #[derive(Debug)]
 struct Pinned {
-    cert: Vec<u8>,
+    cert: Arc<OnceLock<Vec<u8>>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -210,7 +218,11 @@ impl ServerCertVerifier for Pinned {
         _ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.cert.as_slice() {
+        if self
+            .cert
+            .get()
+            .is_some_and(|c| end_entity.as_ref() == c.as_slice())
+        {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General(
@@ -242,11 +254,43 @@ impl ServerCertVerifier for Pinned {
     }
 }
 
-async fn connect(hs: &Handshake, client: Option<&ClientIdentity>) -> anyhow::Result<Channel> {
+/// The client side of AutoMTLS, ready before the plugin starts: its configuration (the client's
+/// certificate and key) and the slot for the server certificate the handshake line names.
+struct ClientTls {
+    config: Arc<rustls::ClientConfig>,
+    pin: Arc<OnceLock<Vec<u8>>>,
+}
+
+impl ClientTls {
+    fn new(client: &ClientIdentity) -> anyhow::Result<Self> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let pin = Arc::new(OnceLock::new());
+        let pinned = Pinned {
+            cert: Arc::clone(&pin),
+            algorithms: provider.signature_verification_algorithms,
+        };
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(pinned))
+            .with_client_auth_cert(
+                vec![client.cert.clone()],
+                PrivateKeyDer::Pkcs8(client.key.clone_key()),
+            )?;
+        // grpc-go refuses TLS connections that do not negotiate h2.
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Self {
+            config: Arc::new(config),
+            pin,
+        })
+    }
+}
+
+async fn connect(hs: &Handshake, tls: Option<&ClientTls>) -> anyhow::Result<Channel> {
     let endpoint =
         Endpoint::from_static("http://localhost").connect_timeout(Duration::from_secs(10));
     let socket = hs.socket.clone();
-    let Some(client) = client else {
+    let Some(tls) = tls else {
         let channel = endpoint
             .connect_with_connector(tower::service_fn(move |_| {
                 let socket = socket.clone();
@@ -259,22 +303,7 @@ async fn connect(hs: &Handshake, client: Option<&ClientIdentity>) -> anyhow::Res
             .context("connecting to the plugin")?;
         return Ok(channel);
     };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let pinned = Pinned {
-        cert: hs.server_cert.clone(),
-        algorithms: provider.signature_verification_algorithms,
-    };
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(pinned))
-        .with_client_auth_cert(
-            vec![client.cert.clone()],
-            PrivateKeyDer::Pkcs8(client.key.clone_key()),
-        )?;
-    // grpc-go refuses TLS connections that do not negotiate h2.
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tls = tokio_rustls::TlsConnector::from(Arc::clone(&tls.config));
     let channel = endpoint
         .connect_with_connector(tower::service_fn(move |_| {
             let tls = tls.clone();
