@@ -195,3 +195,72 @@ fn from_json(v: &serde_json::Value, ty: &Type) -> anyhow::Result<Value> {
         _ => bail!("cannot make a {ty:?} of {v}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(name: &str, ty: &str, f: impl FnOnce(&mut Attribute)) -> Attribute {
+        let mut a = Attribute {
+            name: name.to_owned(),
+            r#type: ty.as_bytes().to_vec(),
+            ..Attribute::default()
+        };
+        f(&mut a);
+        a
+    }
+
+    fn block() -> Block {
+        Block {
+            attributes: vec![
+                attr("name", "\"string\"", |a| a.required = true),
+                attr("id", "\"string\"", |a| a.computed = true),
+                attr("count", "\"number\"", |a| {
+                    a.optional = true;
+                    a.computed = true;
+                }),
+                attr("secret", "\"string\"", |a| {
+                    a.optional = true;
+                    a.write_only = true;
+                }),
+                attr("tags", "[\"list\",\"string\"]", |a| a.optional = true),
+            ],
+            block_types: vec![NestedBlock {
+                type_name: "timeouts".to_owned(),
+                block: Some(Block::default()),
+                nesting: schema::nested_block::NestingMode::Single as i32,
+                ..NestedBlock::default()
+            }],
+            ..Block::default()
+        }
+    }
+
+    #[test]
+    fn a_create_proposes_unknowns_for_computed_nulls_and_stores_no_write_only_value()
+    -> anyhow::Result<()> {
+        let b = block();
+        let ty = block_type(&b)?;
+        let config = config(&b, &serde_json::json!({"name": "n", "secret": "s"}))?;
+        config.check_type(&ty)?;
+        assert_eq!(config.attr("timeouts"), Some(&Value::Null));
+        let proposed = proposed_create(&b, &config);
+        assert!(proposed.attr("id").is_some_and(Value::is_unknown));
+        assert!(proposed.attr("count").is_some_and(Value::is_unknown));
+        assert_eq!(proposed.attr("tags"), Some(&Value::Null), "not computed");
+        assert_eq!(proposed.attr("secret"), config.attr("secret"));
+        let state = stored_state(&b, &proposed, &serde_json::json!({"id": "abc"}))?;
+        state.check_type(&ty)?;
+        assert_eq!(state.attr("id").and_then(Value::as_str), Some("abc"));
+        assert!(state.attr("count").and_then(Value::as_number).is_some());
+        assert_eq!(state.attr("secret"), Some(&Value::Null));
+        assert!(state.is_wholly_known());
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_attribute_names_and_mismatched_values_are_refused() {
+        let b = block();
+        assert!(config(&b, &serde_json::json!({"nope": 1})).is_err());
+        assert!(config(&b, &serde_json::json!({"name": 1})).is_err());
+    }
+}
