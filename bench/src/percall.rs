@@ -5,8 +5,12 @@
 //!
 //! Both providers run as Terraform runs them (AutoMTLS) and each call is timed from request sent
 //! to answer decoded through the same tonic client; the calls alternate between the providers
-//! and which goes first, after a warm-up. The requests are built from each provider's own
-//! schema. Neither side may reach an API: ours is configured against an in-process emulator
+//! and which goes first, after a warm-up. The provider side of a call is the CPU time the
+//! provider process spent on it: the sum of its threads' run time (`/proc/PID/task/*/schedstat`,
+//! nanoseconds) read just before the request and just after the answer, while nothing else asks
+//! anything of it. Unlike the round trip, that does not include the client, the kernel's
+//! scheduling delays on a loaded machine, or the other process. The requests are built from each
+//! provider's own schema. Neither side may reach an API: ours is configured against an in-process emulator
 //! whose counters must stay at zero, the Go provider against a local listener that counts the
 //! connections it is offered, which must stay at zero too.
 
@@ -26,7 +30,7 @@ use serde::Serialize;
 use serde_json::json;
 use terraform_provider_conductorone::cty::{self, Type, Value};
 use terraform_provider_conductorone::proto::tfplugin6::{
-    ClientCapabilities, Diagnostic, DynamicValue, RawState, configure_provider,
+    ClientCapabilities, Diagnostic, DynamicValue, RawState, configure_provider, get_metadata,
     get_provider_schema, plan_resource_change, upgrade_resource_state, validate_resource_config,
 };
 
@@ -34,7 +38,12 @@ use crate::session::Session;
 use crate::stats::Summary;
 
 /// The calls timed, in the order each round makes them.
-pub(crate) const CALLS: [Call; 3] = [Call::Validate, Call::PlanCreate, Call::Upgrade];
+pub(crate) const CALLS: [Call; 4] = [
+    Call::Validate,
+    Call::PlanCreate,
+    Call::Upgrade,
+    Call::Metadata,
+];
 
 /// One of the timed calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -45,6 +54,8 @@ pub(crate) enum Call {
     PlanCreate,
     /// `UpgradeResourceState` from the current schema version.
     Upgrade,
+    /// `GetMetadata`: next to no work in the provider, so the gRPC and TLS cost of any call.
+    Metadata,
 }
 
 impl Call {
@@ -54,7 +65,13 @@ impl Call {
             Self::Validate => "`ValidateResourceConfig`",
             Self::PlanCreate => "`PlanResourceChange` (create: prior state null)",
             Self::Upgrade => "`UpgradeResourceState` (from the current version)",
+            Self::Metadata => "`GetMetadata` (no resource work: the cost of any call, for reading)",
         }
+    }
+
+    /// Whether the per-call target applies (not to the reference call).
+    pub(crate) fn judged(self) -> bool {
+        self != Self::Metadata
     }
 }
 
@@ -82,18 +99,26 @@ pub(crate) struct Side {
     pub(crate) blocks: usize,
     /// Attributes the configuration sets.
     pub(crate) set: usize,
-    /// Encoded request sizes in bytes (validate, plan, upgrade).
-    pub(crate) request_bytes: [usize; 3],
-    /// Microseconds per call, one series per [`CALLS`] entry.
-    pub(crate) samples_us: [Vec<f64>; 3],
+    /// Encoded request sizes in bytes, per [`CALLS`] entry.
+    pub(crate) request_bytes: [usize; 4],
+    /// Round trips, µs per call, one series per [`CALLS`] entry.
+    pub(crate) samples_us: [Vec<f64>; 4],
+    /// The provider process's CPU time per call, µs, one series per [`CALLS`] entry.
+    pub(crate) cpu_us: [Vec<f64>; 4],
     /// API requests (or connections) seen while the calls ran: must be 0.
     pub(crate) api_requests: u64,
 }
 
 impl Side {
-    /// Median and p99 of one call's samples.
-    pub(crate) fn summary(&self, call: Call) -> (Summary, f64) {
+    /// Median and p99 of one call's round trips.
+    pub(crate) fn round_trip(&self, call: Call) -> (Summary, f64) {
         let s = &self.samples_us[call_index(call)];
+        (Summary::of(s), crate::stats::percentile(s, 0.99))
+    }
+
+    /// Median and p99 of the provider's CPU time for one call.
+    pub(crate) fn cpu(&self, call: Call) -> (Summary, f64) {
+        let s = &self.cpu_us[call_index(call)];
         (Summary::of(s), crate::stats::percentile(s, 0.99))
     }
 }
@@ -209,11 +234,14 @@ pub(crate) async fn run(
                 } else {
                     (&mut theirs, &their_req, &mut their_side)
                 };
+                let cpu_before = session.cpu_ns()?;
                 let took = timed_call(session, req, call, round == 0)
                     .await
                     .with_context(|| format!("{} of {}", call.label(), side.resource))?;
+                let cpu = session.cpu_ns()?.saturating_sub(cpu_before);
                 if round >= warmup {
                     side.samples_us[k].push(took.as_secs_f64() * 1e6);
+                    side.cpu_us[k].push(cpu as f64 / 1e3);
                 }
             }
         }
@@ -323,6 +351,7 @@ async fn prepare(
             requests.validate.encoded_len(),
             requests.plan.encoded_len(),
             requests.upgrade.encoded_len(),
+            0,
         ],
         ..Side::default()
     };
@@ -395,6 +424,16 @@ async fn timed_call(
             let took = start.elapsed();
             errors(&answer.diagnostics)?;
             answer.upgraded_state.context("no upgraded state")?;
+            Ok(took)
+        }
+        Call::Metadata => {
+            let start = Instant::now();
+            let answer = client
+                .get_metadata(get_metadata::Request {})
+                .await?
+                .into_inner();
+            let took = start.elapsed();
+            errors(&answer.diagnostics)?;
             Ok(took)
         }
     }

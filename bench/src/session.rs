@@ -73,6 +73,27 @@ impl Session {
         })
     }
 
+    /// CPU time all of the provider's threads have run so far, in nanoseconds: the first field
+    /// of each `/proc/PID/task/TID/schedstat` (a thread that ends takes its share with it; the
+    /// bench reads this around single calls, when neither runtime ends threads).
+    pub(crate) fn cpu_ns(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id().context("the provider has exited")?;
+        let mut total = 0;
+        for entry in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+            let path = entry?.path().join("schedstat");
+            // A thread may end between the listing and the read.
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            total += text
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .with_context(|| format!("{}: {text:?}", path.display()))?;
+        }
+        Ok(total)
+    }
+
     /// Stops the plugin as Terraform does (`GRPCController.Shutdown`), killing it if it lingers.
     pub(crate) async fn stop(mut self) {
         let _ = GrpcControllerClient::new(self.channel.clone())
