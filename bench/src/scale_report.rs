@@ -36,6 +36,15 @@ impl Cmd {
         }
     }
 
+    /// The command in a list of figures.
+    fn short(self) -> &'static str {
+        match self {
+            Self::Apply => "apply",
+            Self::Plan => "plan",
+            Self::Data => "data sources",
+        }
+    }
+
     fn step(self, r: &ScaleRun) -> &Step {
         match self {
             Self::Apply => &r.apply,
@@ -228,10 +237,7 @@ fn targets(md: &mut String, r: &Results, tokens_ok: bool, emulator_worst: f64) {
                         ),
                         _ => String::new(),
                     };
-                    parts.push(format!(
-                        "{} {l} ms: {growth:.2}×{base}",
-                        cmd.name().split(' ').next().unwrap_or("")
-                    ));
+                    parts.push(format!("{} {l} ms: {growth:.2}×{base}", cmd.short()));
                 }
             }
             let _ = writeln!(

@@ -15,9 +15,9 @@ pub(crate) fn markdown(md: &mut String, p: &PerCall) {
         "## C. Per call, against the same Go provider, for work that needs no API\n\n\
          Both providers running as Terraform runs them (AutoMTLS), configured once, then {calls} timed \
          calls of each kind per provider (after {warm} untimed), alternating between the providers \
-         and which goes first; each call timed from request sent to answer decoded, through one tonic \
-         client per provider. So a figure is the provider's work plus one gRPC round trip over TLS on a \
-         unix socket, which both sides pay alike. The requests are built from each provider's own \
+         and which goes first; each call measured twice: the provider process's CPU time for it, and the \
+         round trip from request sent to answer decoded through one tonic client per provider (over \
+         TLS on a unix socket). The requests are built from each provider's own \
          schema as Terraform builds them (msgpack; raw state as JSON for the upgrade). *Ours*: `{or}` \
          ({oa} attributes, {ob} blocks), a create with `app_id`, `xero_client_id`, \
          `xero_client_secret_wo` and its version, with `validate_credentials = false` (the Xero check \
