@@ -5,11 +5,15 @@
 # Part A launches our release binary and a Go provider built on terraform-plugin-framework
 # (terraform-provider-workato 0.16.0, fetched here with `pip download` from PyPI into bench/.work/,
 # which git ignores) the same way and compares start-up, schema round trip, peak RSS and size.
+# Part C times single protocol calls (validate, create plan, state upgrade) on both providers.
 # Part B runs Terraform 1.15.5 (`make terraform`) against the in-process emulator, next to the same
-# number of terraform_data resources. About 10–15 minutes on two cores.
+# number of terraform_data resources, with the provider under c1-bench-wrap (built with c1-bench)
+# so that its CPU and peak RSS can be told from Terraform's. About 10–15 minutes on two cores.
+# Part D, 2,000 integrations on 100 apps, runs only with `--scale` (several minutes more).
 #
-# Arguments are passed on to c1-bench (`make bench BENCH_ARGS="--sizes 10,100 --reps 3"`;
-# `target/release/c1-bench --help` lists them). Environment: TERRAFORM (another Terraform binary).
+# Arguments are passed on to c1-bench (`make bench BENCH_ARGS="--sizes 10,100 --reps 3"`,
+# `make bench BENCH_ARGS=--scale`; `target/release/c1-bench --help` lists them). Environment:
+# TERRAFORM (another Terraform binary).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

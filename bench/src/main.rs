@@ -3,14 +3,23 @@
 //! `c1-bench --help` for the options.
 //!
 //! Part A launches our provider and a Go terraform-plugin-framework provider alike and times
-//! the way to a served schema; part B runs real Terraform against the emulator, next to the same
-//! number of `terraform_data` resources.
+//! the way to a served schema; part C times single protocol calls on both; part B runs real
+//! Terraform against the emulator, next to the same number of `terraform_data` resources, and
+//! says who spent the CPU; part D (`--scale`) runs 2,000 integrations on 100 apps.
 
+mod cpu_report;
 mod facts;
+mod percall;
 mod report;
+mod scale;
+mod scale_report;
+mod session;
 mod startup;
 mod stats;
 mod tfrun;
+mod usage;
+#[path = "usage_line.rs"]
+mod usage_line;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,7 +34,8 @@ use crate::tfrun::{Run, Setup, Subject};
 const USAGE: &str =
     "usage: c1-bench --ours BIN --theirs BIN --terraform BIN --out FILE.md --svg FILE.svg
   [--work DIR] [--json FILE] [--launches N] [--sizes 10,100,500] [--latencies 0,25]
-  [--reps N] [--reps-large N] [--large-from N] [--command TEXT] [--skip-terraform]";
+  [--reps N] [--reps-large N] [--large-from N] [--command TEXT] [--skip-terraform]
+  [--calls N] [--skip-percall] [--scale] [--scale-sizes 10,100,2000] [--scale-reps N]";
 
 /// Everything one bench run found, as written to the JSON record.
 #[derive(Serialize)]
@@ -46,6 +56,12 @@ pub(crate) struct Results {
     pub(crate) sizes: Vec<usize>,
     /// The latencies of part B, in milliseconds.
     pub(crate) latencies: Vec<u64>,
+    /// Part C, per-call cost; `None` when skipped.
+    pub(crate) percall: Option<percall::PerCall>,
+    /// Part D, the scale case; empty unless `--scale`.
+    pub(crate) scale: Vec<scale::ScaleRun>,
+    /// Part D's `terraform_data` baselines at the same sizes.
+    pub(crate) scale_baseline: Vec<Run>,
     /// How long the whole bench took, in seconds.
     pub(crate) total_s: f64,
 }
@@ -66,6 +82,11 @@ struct Args {
     large_from: usize,
     command: String,
     skip_terraform: bool,
+    calls: usize,
+    skip_percall: bool,
+    scale: bool,
+    scale_sizes: Vec<usize>,
+    scale_reps: usize,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -80,7 +101,8 @@ fn parse_args() -> anyhow::Result<Args> {
         mut large_from,
         mut command,
     ) = (None, None, None, None, None, None, None);
-    let mut skip_terraform = false;
+    let (mut calls, mut scale_sizes, mut scale_reps) = (None, None, None);
+    let (mut skip_terraform, mut skip_percall, mut scale) = (false, false, false);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let slot = match flag.as_str() {
@@ -98,8 +120,19 @@ fn parse_args() -> anyhow::Result<Args> {
             "--reps-large" => &mut reps_large,
             "--large-from" => &mut large_from,
             "--command" => &mut command,
+            "--calls" => &mut calls,
+            "--scale-sizes" => &mut scale_sizes,
+            "--scale-reps" => &mut scale_reps,
             "--skip-terraform" => {
                 skip_terraform = true;
+                continue;
+            }
+            "--skip-percall" => {
+                skip_percall = true;
+                continue;
+            }
+            "--scale" => {
+                scale = true;
                 continue;
             }
             "-h" | "--help" => {
@@ -135,6 +168,10 @@ fn parse_args() -> anyhow::Result<Args> {
         .into_iter()
         .map(usize::try_from)
         .collect::<Result<Vec<_>, _>>()?;
+    let scale_sizes = list(scale_sizes, "10,100,2000")?
+        .into_iter()
+        .map(usize::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Args {
         ours: need(ours, "--ours")?.into(),
         theirs: need(theirs, "--theirs")?.into(),
@@ -151,12 +188,18 @@ fn parse_args() -> anyhow::Result<Args> {
         large_from: num(large_from, 500)?,
         command: command.unwrap_or_else(|| "make bench".to_owned()),
         skip_terraform,
+        calls: num(calls, 1000)?,
+        skip_percall,
+        scale,
+        scale_sizes,
+        scale_reps: num(scale_reps, 1)?,
     })
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
+    let setup = setup(&args)?;
     let started = Instant::now();
     let mut facts = facts::gather(&args.ours, &args.theirs, &args.terraform, &args.command).await;
 
@@ -167,11 +210,27 @@ async fn main() -> anyhow::Result<()> {
     let (ours, theirs) = part_a(&args, Transport::AutoMtls).await?;
     let (ours_plain, theirs_plain) = part_a(&args, Transport::Plaintext).await?;
 
+    let percall = if args.skip_percall {
+        eprintln!("== part C skipped (--skip-percall)");
+        None
+    } else {
+        eprintln!(
+            "== part C: {} calls of each kind per provider (after {} warm-up calls)",
+            args.calls,
+            args.calls / 10
+        );
+        Some(percall::run(&args.ours, &args.theirs, args.calls, args.calls / 10).await?)
+    };
+
     let mut runs = Vec::new();
     if args.skip_terraform {
         eprintln!("== part B skipped (--skip-terraform)");
     } else {
-        runs = part_b(&args).await?;
+        runs = part_b(&args, &setup).await?;
+    }
+    let (mut scale_runs, mut scale_baseline) = (Vec::new(), Vec::new());
+    if args.scale {
+        (scale_runs, scale_baseline) = part_d(&args, &setup).await?;
     }
     facts.load_after = facts::loadavg();
     let results = Results {
@@ -183,6 +242,9 @@ async fn main() -> anyhow::Result<()> {
         runs,
         sizes: args.sizes.clone(),
         latencies: args.latencies.clone(),
+        percall,
+        scale: scale_runs,
+        scale_baseline,
         total_s: started.elapsed().as_secs_f64(),
     };
     if let Some(path) = &args.json {
@@ -245,18 +307,79 @@ async fn part_a(args: &Args, t: Transport) -> anyhow::Result<(Vec<Launch>, Vec<L
     Ok((ours, theirs))
 }
 
+/// Where Terraform runs: `dev_overrides` points at a directory in the work area whose provider
+/// binary is the usage wrapper, built next to this binary.
+fn setup(args: &Args) -> anyhow::Result<Setup> {
+    std::fs::create_dir_all(&args.work)?;
+    let work = std::fs::canonicalize(&args.work)?;
+    let wrapper = std::env::current_exe()?
+        .parent()
+        .context("this binary has no directory")?
+        .join("c1-bench-wrap");
+    if !wrapper.exists() {
+        bail!(
+            "{} is missing: build the bench package (cargo build --release -p c1-bench)",
+            wrapper.display()
+        );
+    }
+    let provider_dir = work.join("provider");
+    usage::install_wrapper(&wrapper, &provider_dir)?;
+    Ok(Setup {
+        terraform: std::fs::canonicalize(&args.terraform)?,
+        provider: std::fs::canonicalize(&args.ours)?,
+        provider_dir,
+        work,
+    })
+}
+
+/// Each size and latency in turn, baseline first; one repetition each unless `--scale-reps`.
+async fn part_d(args: &Args, setup: &Setup) -> anyhow::Result<(Vec<scale::ScaleRun>, Vec<Run>)> {
+    eprintln!(
+        "== part D (--scale): sizes {:?}, {} integrations per app",
+        args.scale_sizes,
+        scale::PER_APP
+    );
+    let (mut runs, mut baselines) = (Vec::new(), Vec::new());
+    let mut index = 0;
+    for &n in &args.scale_sizes {
+        for rep in 0..args.scale_reps {
+            index += 1;
+            let base = scale::baseline(setup, n, index)
+                .await
+                .with_context(|| format!("scale baseline N={n}"))?;
+            eprintln!(
+                "scale N={n:<5} baseline      rep {}/{}: apply {:>7.0} ms, plan {:>7.0} ms",
+                rep + 1,
+                args.scale_reps,
+                base.apply_ms,
+                base.plan_ms
+            );
+            baselines.push(base);
+            for &l in &args.latencies {
+                index += 1;
+                let run = scale::run(setup, n, l, index)
+                    .await
+                    .with_context(|| format!("scale N={n} latency {l} ms"))?;
+                eprintln!(
+                    "scale N={n:<5} ours {l:>3} ms rep {}/{}: apply {:>7.0} ms, plan {:>7.0} ms, data {:>6.0} ms, provider CPU apply {:.2} s plan {:.2} s",
+                    rep + 1,
+                    args.scale_reps,
+                    run.apply.wall_ms,
+                    run.plan.wall_ms,
+                    run.data.wall_ms,
+                    run.apply.usage.provider_cpu_us as f64 / 1e6,
+                    run.plan.usage.provider_cpu_us as f64 / 1e6,
+                );
+                runs.push(run);
+            }
+        }
+    }
+    Ok((runs, baselines))
+}
+
 /// For each size, repetition by repetition: the baseline, then ours at each latency, so drift in
 /// the machine's load falls on every subject alike.
-async fn part_b(args: &Args) -> anyhow::Result<Vec<Run>> {
-    let setup = Setup {
-        terraform: std::fs::canonicalize(&args.terraform)?,
-        provider_dir: std::fs::canonicalize(&args.ours)?
-            .parent()
-            .context("the provider binary has no directory")?
-            .to_path_buf(),
-        work: args.work.clone(),
-    };
-    std::fs::create_dir_all(&setup.work)?;
+async fn part_b(args: &Args, setup: &Setup) -> anyhow::Result<Vec<Run>> {
     let mut runs = Vec::new();
     let mut index = 0;
     for &n in &args.sizes {
@@ -273,17 +396,19 @@ async fn part_b(args: &Args) -> anyhow::Result<Vec<Run>> {
             );
             for subject in subjects {
                 index += 1;
-                let run = tfrun::run(&setup, subject, n, index)
+                let run = tfrun::run(setup, subject, n, index)
                     .await
                     .with_context(|| format!("N={n} {subject:?} repetition {}", rep + 1))?;
                 eprintln!(
-                    "N={n:<4} {:<22} rep {}/{reps}: apply {:>7.0} ms, plan {:>7.0} ms, requests {}/{}",
+                    "N={n:<4} {:<22} rep {}/{reps}: apply {:>7.0} ms, plan {:>7.0} ms, requests {}/{}, provider CPU {:.2}/{:.2} s",
                     format!("{subject:?}"),
                     rep + 1,
                     run.apply_ms,
                     run.plan_ms,
                     run.apply_requests.total(),
-                    run.plan_requests.total()
+                    run.plan_requests.total(),
+                    run.apply_usage.provider_cpu_us as f64 / 1e6,
+                    run.plan_usage.provider_cpu_us as f64 / 1e6,
                 );
                 runs.push(run);
             }

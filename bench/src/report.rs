@@ -32,9 +32,13 @@ pub(crate) fn markdown(r: &Results, svg_name: &str) -> String {
     );
     machine(&mut md, r);
     part_a(&mut md, r);
+    if let Some(p) = &r.percall {
+        crate::percall::markdown(&mut md, p);
+    }
     if !r.runs.is_empty() {
         part_b(&mut md, r, svg_name);
     }
+    crate::scale_report::markdown(&mut md, r);
     md
 }
 
@@ -93,7 +97,8 @@ fn cell(s: Summary, unit: &str, digits: usize) -> String {
     )
 }
 
-fn verdict(ok: bool) -> &'static str {
+/// "**met**" or "**not met**".
+pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok { "**met**" } else { "**not met**" }
 }
 
@@ -340,6 +345,7 @@ fn part_b(md: &mut String, r: &Results, svg_name: &str) {
         }
     }
     requests(md, r);
+    crate::cpu_report::markdown(md, r);
     latency_target(md, r);
     chart(md, r, svg_name);
 }

@@ -38,9 +38,32 @@ impl Summary {
     }
 }
 
+/// The `q` quantile (0 to 1) of `samples` by the nearest-rank method: the smallest sample that
+/// at least `q` of all samples do not exceed; 0 for an empty series.
+pub(crate) fn percentile(samples: &[f64], q: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    // Nearest rank: ceil(q × n), 1-based.
+    let rank = (q * s.len() as f64).ceil().max(1.0) as usize;
+    s[rank.min(s.len()) - 1]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Summary;
+    use super::{Summary, percentile};
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let hundred: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&hundred, 0.99), 99.0);
+        assert_eq!(percentile(&hundred, 0.5), 50.0);
+        assert_eq!(percentile(&hundred, 1.0), 100.0);
+        assert_eq!(percentile(&[3.0, 1.0, 2.0], 0.99), 3.0);
+        assert_eq!(percentile(&[], 0.99), 0.0);
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {

@@ -13,11 +13,16 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::process::Command;
 
+use crate::usage::{self, CommandUsage, Meter};
+
 /// Where Terraform and the provider are, and where runs may write.
 pub(crate) struct Setup {
     /// The `terraform` executable.
     pub(crate) terraform: PathBuf,
-    /// The directory holding `terraform-provider-conductorone` (a `dev_overrides` target).
+    /// The real provider binary.
+    pub(crate) provider: PathBuf,
+    /// The `dev_overrides` target: a directory whose `terraform-provider-conductorone` is the
+    /// usage wrapper, which runs [`Setup::provider`] (see `usage.rs`).
     pub(crate) provider_dir: PathBuf,
     /// A scratch directory; each run gets its own subdirectory, removed afterwards.
     pub(crate) work: PathBuf,
@@ -55,7 +60,8 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
-    fn of(c: &Counters) -> Self {
+    /// Sorts what the emulator counted into the columns the report shows.
+    pub(crate) fn of(c: &Counters) -> Self {
         let mut r = Self {
             c1_tokens: c.token_total(),
             xero_tokens: c.xero_total(),
@@ -108,6 +114,10 @@ pub(crate) struct Run {
     pub(crate) apply_requests: Requests,
     /// What the emulator saw during the plan (empty for the baseline).
     pub(crate) plan_requests: Requests,
+    /// Who spent the CPU during the apply.
+    pub(crate) apply_usage: CommandUsage,
+    /// Who spent the CPU during the plan.
+    pub(crate) plan_usage: CommandUsage,
 }
 
 /// Runs one apply + plan of `n` resources of `subject`.
@@ -126,8 +136,8 @@ pub(crate) async fn run(
     let result = match subject {
         Subject::Baseline => {
             write_baseline(&dir, n).await?;
-            let apply_ms = terraform(setup, &dir, &apply_args(), None).await?;
-            let plan_ms = terraform(setup, &dir, &plan_args(), None).await?;
+            let (apply_ms, apply_usage) = terraform(setup, &dir, &apply_args(), None).await?;
+            let (plan_ms, plan_usage) = terraform(setup, &dir, &plan_args(), None).await?;
             Run {
                 subject,
                 n,
@@ -135,6 +145,8 @@ pub(crate) async fn run(
                 plan_ms,
                 apply_requests: Requests::default(),
                 plan_requests: Requests::default(),
+                apply_usage,
+                plan_usage,
             }
         }
         Subject::Ours { latency_ms } => {
@@ -145,13 +157,14 @@ pub(crate) async fn run(
             })
             .await
             .context("starting the emulator")?;
-            let secret = write_ours(&dir, n, &emu).await?;
+            let secret = write_ours(&dir, n, 1, &emu).await?;
             emu.set_latency(Duration::from_millis(latency_ms));
             emu.reset_counters();
-            let apply_ms = terraform(setup, &dir, &apply_args(), Some(&secret)).await?;
+            let (apply_ms, apply_usage) =
+                terraform(setup, &dir, &apply_args(), Some(&secret)).await?;
             let apply_requests = Requests::of(&emu.counters());
             emu.reset_counters();
-            let plan_ms = terraform(setup, &dir, &plan_args(), Some(&secret)).await?;
+            let (plan_ms, plan_usage) = terraform(setup, &dir, &plan_args(), Some(&secret)).await?;
             let plan_requests = Requests::of(&emu.counters());
             emu.shutdown().await;
             Run {
@@ -161,6 +174,8 @@ pub(crate) async fn run(
                 plan_ms,
                 apply_requests,
                 plan_requests,
+                apply_usage,
+                plan_usage,
             }
         }
     };
@@ -168,22 +183,26 @@ pub(crate) async fn run(
     Ok(result)
 }
 
-fn apply_args() -> Vec<&'static str> {
+/// `terraform apply` from the configuration as it is.
+pub(crate) fn apply_args() -> Vec<&'static str> {
     vec!["apply", "-auto-approve", "-input=false", "-no-color"]
 }
 
-fn plan_args() -> Vec<&'static str> {
+/// `terraform plan` that fails on any change.
+pub(crate) fn plan_args() -> Vec<&'static str> {
     // Exit code 2 would mean the plan found changes: the apply did not converge.
     vec!["plan", "-input=false", "-no-color", "-detailed-exitcode"]
 }
 
-/// Runs Terraform in `dir` with only the settings the bench chose; returns the wall time.
-async fn terraform(
+/// Runs Terraform in `dir` with only the settings the bench chose; returns the wall time (ms)
+/// and who spent the CPU. With `client_secret` (a configuration using our provider) the
+/// provider runs under the usage wrapper.
+pub(crate) async fn terraform(
     setup: &Setup,
     dir: &Path,
     args: &[&str],
     client_secret: Option<&str>,
-) -> anyhow::Result<f64> {
+) -> anyhow::Result<(f64, CommandUsage)> {
     let mut cmd = Command::new(&setup.terraform);
     for (key, _) in std::env::vars_os() {
         let k = key.to_string_lossy();
@@ -200,15 +219,22 @@ async fn terraform(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    let usage_file = client_secret.map(|_| dir.join(format!("usage-{}", args[0])));
     if let Some(secret) = client_secret {
         cmd.env("TF_VAR_client_secret", secret);
     }
+    if let Some(file) = &usage_file {
+        cmd.env(usage::REAL_ENV, &setup.provider)
+            .env(usage::FILE_ENV, file);
+    }
+    let meter = Meter::start(usage_file)?;
     let started = Instant::now();
     let out = cmd
         .output()
         .await
         .with_context(|| format!("running {}", setup.terraform.display()))?;
     let elapsed = started.elapsed();
+    let usage = meter.finish()?;
     if !out.status.success() {
         let tail = |b: &[u8]| {
             let s = String::from_utf8_lossy(b);
@@ -224,10 +250,11 @@ async fn terraform(
             tail(&out.stderr)
         );
     }
-    Ok(elapsed.as_secs_f64() * 1000.0)
+    Ok((elapsed.as_secs_f64() * 1000.0, usage))
 }
 
-async fn write_cli_config(setup: &Setup, dir: &Path) -> anyhow::Result<()> {
+/// Points `dev_overrides` at the wrapper directory.
+pub(crate) async fn write_cli_config(setup: &Setup, dir: &Path) -> anyhow::Result<()> {
     // JSON strings are valid HCL strings, once `${` and `%{` cannot start a template.
     let quote = |s: &str| {
         json!(s)
@@ -268,18 +295,53 @@ resource "terraform_data" "x" {
     Ok(())
 }
 
-/// Seeds one app and one Xero Custom Connection per resource and writes the configuration;
-/// returns the ConductorOne client secret, which reaches Terraform as a variable.
-async fn write_ours(dir: &Path, n: usize, emu: &c1_emulator::Emulator) -> anyhow::Result<String> {
+/// Seeds one app per `per_app` resources and one Xero Custom Connection per resource and writes
+/// the configuration; returns the ConductorOne client secret, which reaches Terraform as a
+/// variable.
+pub(crate) async fn write_ours(
+    dir: &Path,
+    n: usize,
+    per_app: usize,
+    emu: &c1_emulator::Emulator,
+) -> anyhow::Result<String> {
+    let per_app = per_app.max(1);
+    let mut app_id = String::new();
     let items: Vec<_> = (0..n)
         .map(|i| {
-            let app_id = emu.create_app(&format!("Bench app {i}"));
+            if i % per_app == 0 {
+                app_id = emu.create_app(&format!("Bench app {}", i / per_app));
+            }
             let (id, secret) = emu.register_xero_app(XeroAppKind::CustomConnection);
             json!({"app_id": app_id, "xero_client_id": id, "xero_client_secret": secret})
         })
         .collect();
     tokio::fs::write(dir.join("items.json"), serde_json::to_vec(&items)?).await?;
     let main = format!(
+        "{}{}",
+        provider_block(emu),
+        r#"
+locals {
+  items = jsondecode(file("${path.module}/items.json"))
+}
+
+resource "conductorone_xero_integration" "x" {
+  count = length(local.items)
+
+  app_id                        = local.items[count.index].app_id
+  xero_client_id                = local.items[count.index].xero_client_id
+  xero_client_secret_wo         = local.items[count.index].xero_client_secret
+  xero_client_secret_wo_version = 1
+}
+"#
+    );
+    tokio::fs::write(dir.join("main.tf"), main).await?;
+    Ok(emu.client_secret())
+}
+
+/// The `terraform` and `provider` blocks of a configuration using our provider against `emu`,
+/// with the client secret as the variable `client_secret`.
+pub(crate) fn provider_block(emu: &c1_emulator::Emulator) -> String {
+    format!(
         r#"terraform {{
   required_providers {{
     conductorone = {{
@@ -300,23 +362,9 @@ provider "conductorone" {{
   xero_identity_url = {xero}
 }}
 
-locals {{
-  items = jsondecode(file("${{path.module}}/items.json"))
-}}
-
-resource "conductorone_xero_integration" "x" {{
-  count = length(local.items)
-
-  app_id                        = local.items[count.index].app_id
-  xero_client_id                = local.items[count.index].xero_client_id
-  xero_client_secret_wo         = local.items[count.index].xero_client_secret
-  xero_client_secret_wo_version = 1
-}}
 "#,
         server = json!(emu.conductorone_url()),
         client = json!(emu.client_id()),
         xero = json!(emu.xero_identity_url()),
-    );
-    tokio::fs::write(dir.join("main.tf"), main).await?;
-    Ok(emu.client_secret())
+    )
 }
