@@ -273,7 +273,15 @@ impl TokenSource {
                         tx,
                     };
                     let outcome = self.fetch(cancel).await;
-                    guard.finish(&outcome);
+                    let own_cancel = cancel.is_cancelled()
+                        && matches!(&outcome, Err(e) if e.kind() == ErrorKind::Cancelled);
+                    if own_cancel {
+                        // This caller's cancellation is not the waiters' outcome: the guard is
+                        // dropped unfinished, so they look again and one of them fetches.
+                        drop(guard);
+                    } else {
+                        guard.finish(&outcome);
+                    }
                     return outcome.map(|(token, _)| token);
                 }
                 Next::Wait(mut rx) => {
