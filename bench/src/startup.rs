@@ -147,15 +147,15 @@ async fn stop(child: &mut Child, channel: Channel) {
 }
 
 /// The fields of `CORE|APP|NETWORK|ADDRESS|PROTOCOL|CERT` that matter here.
-struct Handshake {
-    protocol: String,
-    socket: PathBuf,
+pub(crate) struct Handshake {
+    pub(crate) protocol: String,
+    pub(crate) socket: PathBuf,
     /// Empty for plaintext.
-    server_cert: Vec<u8>,
+    pub(crate) server_cert: Vec<u8>,
 }
 
 impl Handshake {
-    fn parse(line: &str, tls: bool) -> anyhow::Result<Self> {
+    pub(crate) fn parse(line: &str, tls: bool) -> anyhow::Result<Self> {
         let parts: Vec<&str> = line.split('|').collect();
         let [core, protocol, network, address, kind, cert] = parts[..] else {
             bail!("expected 6 fields");
@@ -179,14 +179,14 @@ impl Handshake {
 }
 
 /// Terraform's side of AutoMTLS: a self-signed ECDSA P-521 CA certificate for `localhost`.
-struct ClientIdentity {
+pub(crate) struct ClientIdentity {
     cert: CertificateDer<'static>,
-    pem: String,
+    pub(crate) pem: String,
     key: PrivatePkcs8KeyDer<'static>,
 }
 
 impl ClientIdentity {
-    fn generate() -> anyhow::Result<Self> {
+    pub(crate) fn generate() -> anyhow::Result<Self> {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512)?;
         let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -256,13 +256,13 @@ impl ServerCertVerifier for Pinned {
 
 /// The client side of AutoMTLS, ready before the plugin starts: its configuration (the client's
 /// certificate and key) and the slot for the server certificate the handshake line names.
-struct ClientTls {
+pub(crate) struct ClientTls {
     config: Arc<rustls::ClientConfig>,
-    pin: Arc<OnceLock<Vec<u8>>>,
+    pub(crate) pin: Arc<OnceLock<Vec<u8>>>,
 }
 
 impl ClientTls {
-    fn new(client: &ClientIdentity) -> anyhow::Result<Self> {
+    pub(crate) fn new(client: &ClientIdentity) -> anyhow::Result<Self> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let pin = Arc::new(OnceLock::new());
         let pinned = Pinned {
@@ -286,7 +286,7 @@ impl ClientTls {
     }
 }
 
-async fn connect(hs: &Handshake, tls: Option<&ClientTls>) -> anyhow::Result<Channel> {
+pub(crate) async fn connect(hs: &Handshake, tls: Option<&ClientTls>) -> anyhow::Result<Channel> {
     let endpoint =
         Endpoint::from_static("http://localhost").connect_timeout(Duration::from_secs(10));
     let socket = hs.socket.clone();
