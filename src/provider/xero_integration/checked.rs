@@ -34,6 +34,9 @@ use crate::xero::XeroAppType;
 /// the time a person takes to say "yes"), short enough that a revocation is noticed soon.
 pub const CHECK_TTL: Duration = Duration::from_secs(300);
 
+/// The size from which the in-memory map is pruned of expired entries.
+const PRUNE_FROM: usize = 64;
+
 /// SHA-256's block size, which HMAC pads its key to.
 pub(super) const BLOCK: usize = 64;
 
@@ -134,12 +137,17 @@ impl CheckedCredentials {
     pub(super) fn put(&self, id: &str, secret: &SecretString, t: XeroAppType) {
         let digest = self.digest(id, secret);
         if let Ok(mut entries) = self.entries.lock() {
-            let ttl = self.ttl;
-            entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            // Expired entries are dropped when the map doubles, not on every insert: a walk of
+            // thousands of resources must not scan all it has checked for each one it adds.
+            let n = entries.len();
+            if n >= PRUNE_FROM && n.is_power_of_two() {
+                let ttl = self.ttl;
+                entries.retain(|_, (at, _)| at.elapsed() < ttl);
+            }
             entries.insert(digest, (Instant::now(), t));
         }
         if let Some(file) = self.file() {
-            file.record(&digest, t, self.ttl);
+            file.record(&digest, t);
         }
     }
 
@@ -201,9 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn expired_entries_do_not_accumulate() {
+        let cache = CheckedCredentials::process_only(Duration::ZERO);
+        let secret = SecretString::new("s");
+        for i in 0..=2 * PRUNE_FROM {
+            cache.put(&format!("ID{i}"), &secret, XeroAppType::WebApp);
+        }
+        let debug = format!("{cache:?}");
+        assert!(debug.contains("entries: 1,"), "{debug}");
+    }
+
+    #[test]
     fn the_next_walk_of_the_same_command_reuses_the_answer() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let open = || CommandFile::open(dir.path(), "checks-1-1.json").expect("open");
+        let open = || CommandFile::open(dir.path(), "checks-1-1.log").expect("open");
         let secret = SecretString::new("s3cr3t-value");
         let plan_walk = CheckedCredentials::shared_in(open(), CHECK_TTL);
         plan_walk.put("ID", &secret, XeroAppType::CustomConnection);
@@ -214,10 +233,10 @@ mod tests {
         );
         assert_eq!(apply_walk.get("ID", &SecretString::new("other")), None);
         // Another command (another file) knows nothing of it.
-        let other = CommandFile::open(dir.path(), "checks-2-1.json").expect("open");
+        let other = CommandFile::open(dir.path(), "checks-2-1.log").expect("open");
         let saved_plan_apply = CheckedCredentials::shared_in(other, CHECK_TTL);
         assert_eq!(saved_plan_apply.get("ID", &secret), None);
-        let on_disk = std::fs::read_to_string(dir.path().join("checks-1-1.json")).expect("read");
+        let on_disk = std::fs::read_to_string(dir.path().join("checks-1-1.log")).expect("read");
         assert!(
             !on_disk.contains("s3cr3t") && !on_disk.contains("ID\""),
             "{on_disk}"

@@ -3,107 +3,131 @@
 //!
 //! It lives in a directory of this user's that no one else may enter (`$XDG_RUNTIME_DIR`, else
 //! the temporary directory, `terraform-provider-conductorone-<uid>`, mode 0700, refused if it is
-//! a symbolic link or anyone else's), is named by the parent process's ID and start time (so a
-//! reused process ID never finds an old file), and is written whole through a rename, so a reader
-//! never sees half of it. Files whose Terraform process has ended are removed when the next
-//! provider opens its own. Where any of this is not possible, the checks stay in the process.
+//! a symbolic link or anyone else's), and is named by the parent process's ID and start time (so
+//! a reused process ID never finds an old file). Files whose Terraform process has ended are
+//! removed when the next provider opens its own. Where any of this is not possible, the checks
+//! stay in the process.
+//!
+//! The file is a log. Its first line holds the key and is complete before the file appears under
+//! its name (a temporary file is written, then hard-linked into place, which fails if another
+//! process got there first). Each check is then one line appended with a single `write` to a
+//! file opened for appending, so lines of concurrent processes never interleave and recording
+//! costs the same however many checks the file already holds. A reader keeps what it has parsed
+//! and where it stopped, and on each look reads only what was appended since: a walk of
+//! thousands of resources reads the file once in all, not once per resource.
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::collections::HashMap;
+use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{ErrorKind, Write as _};
-use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+use std::os::unix::fs::{DirBuilderExt as _, FileExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore as _;
-use serde::{Deserialize, Serialize};
 
 use super::{BLOCK, Digest32};
 use crate::xero::XeroAppType;
 
 const PREFIX: &str = "checks-";
+/// The first line's opening words: what the file is, and the version of its format.
+const HEADER: &str = "c1-xero-checks 1 ";
+/// A file larger than this is not one this provider wrote (a line is 84 bytes).
+const LIMIT: u64 = 16 << 20;
 
 /// One Terraform command's shared checks.
 pub(in crate::provider::xero_integration) struct CommandFile {
-    path: PathBuf,
+    file: File,
     key: [u8; BLOCK],
-    /// The contents last read or written, with the file's [`Stamp`] then: a walk of hundreds
-    /// of resources parses the file again only when another process changed it. The lock also
-    /// serialises this process's read-modify-write cycles.
-    cache: Mutex<Cached>,
+    /// What has been read of the file so far. The lock also keeps this process's readers from
+    /// parsing the same new lines twice.
+    log: Mutex<Log>,
 }
 
+/// The parsed part of the file.
 #[derive(Default)]
-struct Cached {
-    stamp: Option<Stamp>,
-    contents: Contents,
+struct Log {
+    /// Bytes read and parsed, always up to the end of a line.
+    parsed: u64,
+    key: Option<[u8; BLOCK]>,
+    /// The latest classification of each digest, with when (seconds since the Unix epoch).
+    checks: HashMap<Digest32, (u64, XeroAppType)>,
+    /// Set once the file failed a check: from then on nothing in it is used.
+    untrusted: bool,
 }
 
-impl Cached {
-    /// Brings the cache up to date with the file; `false` if the file cannot be trusted.
-    fn refresh(&mut self, path: &Path) -> bool {
-        let now = stamp(path);
-        if now.is_some() && now == self.stamp {
-            return true;
+impl Log {
+    /// Parses what was appended since the last call; `false` if the file cannot be trusted.
+    fn catch_up(&mut self, file: &File) -> bool {
+        if self.untrusted {
+            return false;
         }
-        match read(path) {
-            Some(contents) => {
-                self.contents = contents;
-                self.stamp = now;
-                true
+        let ok = self.read_new(file).is_some();
+        if !ok {
+            self.untrusted = true;
+            self.checks.clear();
+            tracing::debug!(
+                "the file of shared Xero checks is not as this provider wrote it; not using it"
+            );
+        }
+        ok
+    }
+
+    fn read_new(&mut self, file: &File) -> Option<()> {
+        let meta = file.metadata().ok()?;
+        if !private(&meta) || meta.len() > LIMIT || meta.len() < self.parsed {
+            return None;
+        }
+        if meta.len() == self.parsed {
+            return Some(());
+        }
+        let mut new = vec![0_u8; usize::try_from(meta.len() - self.parsed).ok()?];
+        file.read_exact_at(&mut new, self.parsed).ok()?;
+        // A line still being written is left for the next look.
+        let Some(end) = new.iter().rposition(|&b| b == b'\n') else {
+            return Some(());
+        };
+        for line in new[..end].split(|&b| b == b'\n') {
+            let line = std::str::from_utf8(line).ok()?;
+            match self.key {
+                None => self.key = Some(parse_header(line)?),
+                Some(_) => {
+                    let (digest, at, t) = parse_check(line)?;
+                    self.checks.insert(digest, (at, t));
+                }
             }
-            None => false,
         }
+        self.parsed += u64::try_from(end + 1).ok()?;
+        Some(())
     }
 }
 
-/// What tells one version of the file from another: inode (a rename replaces it), length, and
-/// the change time (which also moves on a change of mode or owner).
-type Stamp = (u64, u64, i64, i64);
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    Some((meta.ino(), meta.len(), meta.ctime(), meta.ctime_nsec()))
+fn parse_header(line: &str) -> Option<[u8; BLOCK]> {
+    let mut key = [0_u8; BLOCK];
+    decode_hex(line.strip_prefix(HEADER)?, &mut key)?;
+    Some(key)
 }
 
-#[derive(Serialize, Deserialize, Default)]
-struct Contents {
-    key: String,
-    #[serde(default)]
-    checks: Vec<Entry>,
+/// One check line: `<digest, 64 hex digits> <w|c> <seconds since the epoch>`.
+fn parse_check(line: &str) -> Option<(Digest32, u64, XeroAppType)> {
+    let mut fields = line.split(' ');
+    let mut digest = [0_u8; 32];
+    decode_hex(fields.next()?, &mut digest)?;
+    let t = match fields.next()? {
+        "w" => XeroAppType::WebApp,
+        "c" => XeroAppType::CustomConnection,
+        _ => return None,
+    };
+    let at = fields.next()?.parse().ok()?;
+    fields.next().is_none().then_some((digest, at, t))
 }
 
-#[derive(Serialize, Deserialize, Clone)]
-struct Entry {
-    digest: String,
-    app_type: AppType,
-    /// Seconds since the Unix epoch.
-    checked_at: u64,
-}
-
-#[derive(Serialize, Deserialize, Clone, Copy)]
-#[serde(rename_all = "snake_case")]
-enum AppType {
-    WebApp,
-    CustomConnection,
-}
-
-impl From<XeroAppType> for AppType {
-    fn from(t: XeroAppType) -> Self {
-        match t {
-            XeroAppType::WebApp => Self::WebApp,
-            XeroAppType::CustomConnection => Self::CustomConnection,
-        }
-    }
-}
-
-impl From<AppType> for XeroAppType {
-    fn from(t: AppType) -> Self {
-        match t {
-            AppType::WebApp => Self::WebApp,
-            AppType::CustomConnection => Self::CustomConnection,
-        }
-    }
+fn check_line(digest: &Digest32, t: XeroAppType, at: u64) -> String {
+    let t = match t {
+        XeroAppType::WebApp => 'w',
+        XeroAppType::CustomConnection => 'c',
+    };
+    format!("{} {t} {at}\n", hex(digest))
 }
 
 impl CommandFile {
@@ -114,7 +138,7 @@ impl CommandFile {
         let started = start_ticks(parent)?;
         let dir = private_dir()?;
         remove_ended(&dir);
-        let file = Self::open(&dir, &format!("{PREFIX}{parent}-{started}.json"));
+        let file = Self::open(&dir, &format!("{PREFIX}{parent}-{started}.log"));
         if file.is_none() {
             tracing::debug!("no private file for sharing Xero checks; they stay in this process");
         }
@@ -124,29 +148,20 @@ impl CommandFile {
     /// Opens `name` in `dir`, creating it with a fresh key if it does not exist.
     pub(in crate::provider::xero_integration) fn open(dir: &Path, name: &str) -> Option<Self> {
         let path = dir.join(name);
-        let key = match read(&path) {
-            Some(contents) => decode_key(&contents.key)?,
-            None => {
-                let mut key = [0_u8; BLOCK];
-                rand::thread_rng().fill_bytes(&mut key);
-                let contents = Contents {
-                    key: hex(&key),
-                    checks: Vec::new(),
-                };
-                match create_new(&path, &contents) {
-                    Ok(()) => key,
-                    // Another process of the same command made it first: use its key.
-                    Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                        decode_key(&read(&path)?.key)?
-                    }
-                    Err(_) => return None,
-                }
-            }
-        };
+        let file = match open_existing(&path) {
+            Err(e) if e.kind() == ErrorKind::NotFound => create(&path),
+            opened => opened,
+        }
+        .ok()?;
+        let mut log = Log::default();
+        if !log.catch_up(&file) {
+            return None;
+        }
+        let key = log.key?;
         Some(Self {
-            path,
+            file,
             key,
-            cache: Mutex::new(Cached::default()),
+            log: Mutex::new(log),
         })
     }
 
@@ -161,66 +176,71 @@ impl CommandFile {
         digest: &Digest32,
         ttl: Duration,
     ) -> Option<(Duration, XeroAppType)> {
-        let wanted = hex(digest);
-        let now = now_secs();
-        let mut cache = self.cache.lock().ok()?;
-        if !cache.refresh(&self.path) {
+        let mut log = self.log.lock().ok()?;
+        if !log.catch_up(&self.file) {
             return None;
         }
-        cache
-            .contents
-            .checks
-            .iter()
-            .filter(|e| e.digest == wanted)
-            .find_map(|e| {
-                let age = Duration::from_secs(now.checked_sub(e.checked_at)?);
-                (age < ttl).then_some((age, e.app_type.into()))
-            })
+        let (at, t) = *log.checks.get(digest)?;
+        let age = Duration::from_secs(now_secs().checked_sub(at)?);
+        (age < ttl).then_some((age, t))
     }
 
-    /// Records `digest` as classified `t` now, dropping entries older than `ttl`.
-    pub(in crate::provider::xero_integration) fn record(
-        &self,
-        digest: &Digest32,
-        t: XeroAppType,
-        ttl: Duration,
-    ) {
-        let Ok(mut cache) = self.cache.lock() else {
-            return;
-        };
-        if !cache.refresh(&self.path) {
-            return;
-        }
-        let mut contents = Contents {
-            key: cache.contents.key.clone(),
-            checks: cache.contents.checks.clone(),
-        };
-        let now = now_secs();
-        let digest = hex(digest);
-        contents.checks.retain(|e| {
-            e.digest != digest && now.saturating_sub(e.checked_at) < ttl.as_secs().max(1)
-        });
-        contents.checks.push(Entry {
-            digest,
-            app_type: t.into(),
-            checked_at: now,
-        });
-        let tmp = self
-            .path
-            .with_extension(format!("json.{}.tmp", std::process::id()));
-        match create_new(&tmp, &contents).and_then(|()| fs::rename(&tmp, &self.path)) {
-            Ok(()) => {
-                cache.stamp = stamp(&self.path);
-                cache.contents = contents;
-            }
-            Err(_) => {
-                let _ = fs::remove_file(&tmp);
-                tracing::debug!(
-                    "could not record a Xero check for the next walk; it will ask again"
-                );
-            }
+    /// Records `digest` as classified `t` now.
+    pub(in crate::provider::xero_integration) fn record(&self, digest: &Digest32, t: XeroAppType) {
+        let line = check_line(digest, t, now_secs());
+        // One `write` of a short line to a file opened for appending lands whole at the end.
+        let written = (&self.file).write(line.as_bytes());
+        if !matches!(written, Ok(n) if n == line.len()) {
+            tracing::debug!("could not record a Xero check for the next walk; it will ask again");
         }
     }
+}
+
+/// Opens an existing file for reading and appending, refusing a symbolic link or a file that
+/// was swapped between the look and the open.
+fn open_existing(path: &Path) -> std::io::Result<File> {
+    let before = fs::symlink_metadata(path)?;
+    if !before.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let file = OpenOptions::new().read(true).append(true).open(path)?;
+    let after = file.metadata()?;
+    if (after.dev(), after.ino()) != (before.dev(), before.ino()) {
+        return Err(std::io::Error::other("replaced while opening"));
+    }
+    Ok(file)
+}
+
+/// Creates the file at `path` with a fresh key, or opens the one another process created first.
+fn create(path: &Path) -> std::io::Result<File> {
+    let mut key = [0_u8; BLOCK];
+    rand::thread_rng().fill_bytes(&mut key);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    // A file of that name is a crashed earlier process's with this process ID.
+    let _ = fs::remove_file(&tmp);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    let written = file
+        .write_all(format!("{HEADER}{}\n", hex(&key)).as_bytes())
+        .and_then(|()| fs::hard_link(&tmp, path));
+    let _ = fs::remove_file(&tmp);
+    match written {
+        Ok(()) => Ok(file),
+        // Another process of the same command made it first: use its file and key.
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => open_existing(path),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the file is a regular file of this user's that no one else may read or write.
+fn private(meta: &fs::Metadata) -> bool {
+    meta.is_file() && Some(meta.uid()) == own_uid() && meta.mode() & 0o077 == 0
 }
 
 fn now_secs() -> u64 {
@@ -230,42 +250,31 @@ fn now_secs() -> u64 {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
-fn decode_key(text: &str) -> Option<[u8; BLOCK]> {
-    let mut key = [0_u8; BLOCK];
-    if text.len() != BLOCK * 2 {
+/// Fills `out` from exactly `2 * out.len()` lower-case hex digits.
+fn decode_hex(text: &str, out: &mut [u8]) -> Option<()> {
+    if text.len() != out.len() * 2 {
         return None;
     }
-    for (i, byte) in key.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    for (i, byte) in out.iter_mut().enumerate() {
+        let pair = text.get(i * 2..i * 2 + 2)?;
+        if !pair
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return None;
+        }
+        *byte = u8::from_str_radix(pair, 16).ok()?;
     }
-    Some(key)
-}
-
-/// The file's contents, if it is ours, private, and well-formed.
-fn read(path: &Path) -> Option<Contents> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.uid() != own_uid()? || meta.mode() & 0o077 != 0 {
-        return None;
-    }
-    // Small by construction; a larger file is not one this provider wrote.
-    if meta.len() > 1 << 20 {
-        return None;
-    }
-    serde_json::from_slice(&fs::read(path).ok()?).ok()
-}
-
-/// Writes `contents` to a new file (mode 0600); fails if `path` exists.
-fn create_new(path: &Path, contents: &Contents) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec(contents).map_err(std::io::Error::other)?;
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(&bytes)
+    Some(())
 }
 
 /// This process's effective user ID (the owner of the files it creates). Not read from the
@@ -329,6 +338,8 @@ fn remove_ended(dir: &Path) {
 mod tests {
     use super::*;
 
+    const NAME: &str = "checks-1-2.log";
+
     fn dir() -> tempfile::TempDir {
         let d = tempfile::tempdir().expect("tempdir");
         fs::set_permissions(
@@ -339,56 +350,123 @@ mod tests {
         d
     }
 
+    const MINUTE: Duration = Duration::from_secs(60);
+
     #[test]
     fn two_processes_of_one_command_share_key_and_checks() {
         let d = dir();
-        let a = CommandFile::open(d.path(), "checks-1-2.json").expect("open");
-        let b = CommandFile::open(d.path(), "checks-1-2.json").expect("open again");
+        let a = CommandFile::open(d.path(), NAME).expect("open");
+        let b = CommandFile::open(d.path(), NAME).expect("open again");
         assert_eq!(
             a.key(),
             b.key(),
             "the second opener uses the first one's key"
         );
         let digest = [7_u8; 32];
-        assert!(b.find(&digest, Duration::from_secs(60)).is_none());
-        a.record(
-            &digest,
-            XeroAppType::CustomConnection,
-            Duration::from_secs(60),
-        );
-        let (age, t) = b.find(&digest, Duration::from_secs(60)).expect("shared");
+        assert!(b.find(&digest, MINUTE).is_none());
+        a.record(&digest, XeroAppType::CustomConnection);
+        let (age, t) = b.find(&digest, MINUTE).expect("shared");
         assert_eq!(t, XeroAppType::CustomConnection);
         assert!(age < Duration::from_secs(5));
-        assert!(b.find(&[8_u8; 32], Duration::from_secs(60)).is_none());
+        assert!(b.find(&[8_u8; 32], MINUTE).is_none());
         assert!(
             b.find(&digest, Duration::ZERO).is_none(),
             "expired answers are not used"
         );
-        let mode = fs::metadata(d.path().join("checks-1-2.json"))
-            .expect("meta")
-            .mode();
+        b.record(&digest, XeroAppType::WebApp);
+        assert_eq!(
+            a.find(&digest, MINUTE).map(|(_, t)| t),
+            Some(XeroAppType::WebApp),
+            "the latest answer wins"
+        );
+        let mode = fs::metadata(d.path().join(NAME)).expect("meta").mode();
         assert_eq!(mode & 0o777, 0o600);
+        let left: Vec<_> = fs::read_dir(d.path()).expect("ls").flatten().collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
     }
 
     #[test]
-    fn a_file_others_could_read_is_not_trusted() {
+    fn recording_appends_one_line_and_never_rewrites_the_file() {
         let d = dir();
-        let a = CommandFile::open(d.path(), "checks-1-2.json").expect("open");
-        a.record(&[1_u8; 32], XeroAppType::WebApp, Duration::from_secs(60));
-        let path = d.path().join("checks-1-2.json");
+        let a = CommandFile::open(d.path(), NAME).expect("open");
+        let path = d.path().join(NAME);
+        let header = fs::metadata(&path).expect("meta").len();
+        let ino = fs::metadata(&path).expect("meta").ino();
+        for i in 0..500_u16 {
+            let mut digest = [0_u8; 32];
+            digest[..2].copy_from_slice(&i.to_be_bytes());
+            a.record(&digest, XeroAppType::WebApp);
+        }
+        let meta = fs::metadata(&path).expect("meta");
+        assert_eq!(meta.ino(), ino, "the file is appended to, not replaced");
+        let line = check_line(&[0; 32], XeroAppType::WebApp, now_secs()).len() as u64;
+        assert_eq!(meta.len(), header + 500 * line);
+        let b = CommandFile::open(d.path(), NAME).expect("open again");
+        let mut digest = [0_u8; 32];
+        digest[..2].copy_from_slice(&499_u16.to_be_bytes());
+        assert!(b.find(&digest, MINUTE).is_some());
+    }
+
+    #[test]
+    fn a_line_still_being_written_is_read_once_it_is_whole() {
+        let d = dir();
+        let a = CommandFile::open(d.path(), NAME).expect("open");
+        let line = check_line(&[3; 32], XeroAppType::CustomConnection, now_secs());
+        let (first, rest) = line.split_at(20);
+        (&a.file).write_all(first.as_bytes()).expect("write");
+        assert!(a.find(&[3; 32], MINUTE).is_none());
+        (&a.file).write_all(rest.as_bytes()).expect("write");
+        assert_eq!(
+            a.find(&[3; 32], MINUTE).map(|(_, t)| t),
+            Some(XeroAppType::CustomConnection)
+        );
+    }
+
+    #[test]
+    fn a_file_others_could_read_or_that_holds_garbage_is_not_trusted() {
+        let d = dir();
+        let a = CommandFile::open(d.path(), NAME).expect("open");
+        a.record(&[1_u8; 32], XeroAppType::WebApp);
+        let path = d.path().join(NAME);
         fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .expect("chmod");
-        assert!(a.find(&[1_u8; 32], Duration::from_secs(60)).is_none());
-        assert!(CommandFile::open(d.path(), "checks-1-2.json").is_none());
+        assert!(a.find(&[1_u8; 32], MINUTE).is_none());
+        assert!(CommandFile::open(d.path(), NAME).is_none());
+
+        let other = "checks-3-4.log";
+        let b = CommandFile::open(d.path(), other).expect("open");
+        b.record(&[2_u8; 32], XeroAppType::WebApp);
+        fs::OpenOptions::new()
+            .append(true)
+            .open(d.path().join(other))
+            .and_then(|mut f| f.write_all(b"not a check\n"))
+            .expect("append");
+        assert!(
+            b.find(&[2_u8; 32], MINUTE).is_none(),
+            "nothing of it is used"
+        );
+        assert!(CommandFile::open(d.path(), other).is_none());
+
+        fs::write(d.path().join("checks-5-6.log"), "{}\n").expect("write");
+        assert!(CommandFile::open(d.path(), "checks-5-6.log").is_none());
+    }
+
+    #[test]
+    fn a_symbolic_link_is_not_followed() {
+        let d = dir();
+        let target = d.path().join("elsewhere");
+        fs::write(&target, format!("{HEADER}{}\n", hex(&[0; BLOCK]))).expect("write");
+        std::os::unix::fs::symlink(&target, d.path().join(NAME)).expect("symlink");
+        assert!(CommandFile::open(d.path(), NAME).is_none());
     }
 
     #[test]
     fn files_of_ended_commands_are_removed() {
         let d = dir();
         let me = std::process::id();
-        let mine = format!("{PREFIX}{me}-{}.json", start_ticks(me).expect("ticks"));
-        let stale = format!("{PREFIX}{me}-1.json");
-        let gone = format!("{PREFIX}4294967290-5.json.17.tmp");
+        let mine = format!("{PREFIX}{me}-{}.log", start_ticks(me).expect("ticks"));
+        let stale = format!("{PREFIX}{me}-1.log");
+        let gone = format!("{PREFIX}4294967290-5.log.17.tmp");
         for name in [&mine, &stale, &gone, &"unrelated".to_owned()] {
             fs::write(d.path().join(name), "{}").expect("write");
         }
