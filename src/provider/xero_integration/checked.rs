@@ -48,7 +48,7 @@ enum Sharing {
     /// Only in this process (tests; or no private place for the file).
     ProcessOnly,
     /// In the file of the Terraform command that started this process, opened on first use.
-    Command(OnceLock<Option<CommandFile>>),
+    Command(Box<OnceLock<Option<CommandFile>>>),
 }
 
 /// The credential checks done for this Terraform command, shared by all resource calls.
@@ -62,7 +62,7 @@ pub struct CheckedCredentials {
 impl Default for CheckedCredentials {
     /// Checks shared with the other walks of the Terraform command that started this process.
     fn default() -> Self {
-        Self::new(CHECK_TTL, Sharing::Command(OnceLock::new()))
+        Self::new(CHECK_TTL, Sharing::Command(Box::default()))
     }
 }
 
@@ -88,7 +88,7 @@ impl CheckedCredentials {
     fn shared_in(file: CommandFile, ttl: Duration) -> Self {
         let lock = OnceLock::new();
         let _ = lock.set(Some(file));
-        Self::new(ttl, Sharing::Command(lock))
+        Self::new(ttl, Sharing::Command(Box::new(lock)))
     }
 
     fn new(ttl: Duration, sharing: Sharing) -> Self {
