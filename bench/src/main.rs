@@ -199,6 +199,7 @@ fn parse_args() -> anyhow::Result<Args> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
+    usage::become_subreaper()?;
     let setup = setup(&args)?;
     let started = Instant::now();
     let mut facts = facts::gather(&args.ours, &args.theirs, &args.terraform, &args.command).await;

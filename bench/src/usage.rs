@@ -1,17 +1,21 @@
 //! Who spends the CPU during one Terraform command: Terraform, the provider processes it starts,
 //! and the bench process itself (which hosts the emulator).
 //!
-//! The provider is Terraform's child, so the bench cannot wait for it. Instead `dev_overrides`
-//! points at a directory whose `terraform-provider-conductorone` is `c1-bench-wrap`, which runs
-//! the real provider, waits for it and appends its `getrusage(RUSAGE_CHILDREN)` to a file (see
-//! `usage_line.rs`). Terraform's whole tree is this process's `RUSAGE_CHILDREN` before and after
-//! the command (the bench reaps Terraform, Terraform reaps the wrappers, the wrappers reap the
-//! providers, so every one of them is counted there once); Terraform's own share is that minus
-//! the providers and the wrappers.
+//! The provider is Terraform's child, so the bench cannot wait for it while Terraform runs.
+//! `dev_overrides` points at a directory whose `terraform-provider-conductorone` is
+//! `c1-bench-wrap`, which starts the real provider as Terraform's child (so that the provider
+//! sees the parent it has without the bench), waits for it to end and appends its process ID to
+//! a file (see `wrap.rs`). Terraform never reaps that process; when Terraform exits, the kernel
+//! hands the zombie to this process, a child subreaper ([`become_subreaper`]), and
+//! [`Meter::finish`] reaps it with `wait4`, which reports its exact CPU time and peak RSS.
+//! Terraform's whole tree is this process's `RUSAGE_CHILDREN` before and after the command (the
+//! bench reaps Terraform and the providers, Terraform reaps the wrappers, so every one of them is
+//! counted there once); Terraform's own share is that minus the providers and the wrappers.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use nix::libc;
 use nix::sys::resource::{Usage, UsageWho, getrusage};
 use nix::sys::time::TimeVal;
 use serde::Serialize;
@@ -84,11 +88,16 @@ impl Meter {
         };
         if let Some(file) = &self.file {
             for line in read_lines(file)? {
+                let reaped = reap(line.pid)
+                    .with_context(|| format!("reaping provider process {}", line.pid))?;
                 usage.provider_processes += 1;
-                usage.provider_cpu_us += line.user_us + line.sys_us;
-                usage.provider_peak_rss_kib = usage.provider_peak_rss_kib.max(line.maxrss_kib);
+                usage.provider_cpu_us += reaped.cpu_us;
+                usage.provider_peak_rss_kib = usage.provider_peak_rss_kib.max(reaped.maxrss_kib);
                 usage.wrapper_cpu_us += line.wrapper_cpu_us;
             }
+            // The providers were reaped after the reading above: add them to the tree.
+            usage.tree_cpu_us =
+                cpu_us(&getrusage(UsageWho::RUSAGE_CHILDREN)?).saturating_sub(self.children_us);
         }
         Ok(usage)
     }
@@ -105,6 +114,39 @@ fn read_lines(file: &Path) -> anyhow::Result<Vec<UsageLine>> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| UsageLine::parse(l).with_context(|| format!("{}: bad line {l:?}", file.display())))
         .collect()
+}
+
+/// Makes this process the one that orphaned descendants are handed to, so that it can reap the
+/// provider processes the wrappers start (see the module's documentation).
+pub(crate) fn become_subreaper() -> anyhow::Result<()> {
+    nix::sys::prctl::set_child_subreaper(true).context("prctl(PR_SET_CHILD_SUBREAPER)")
+}
+
+/// What `wait4` reports of one reaped process.
+struct Reaped {
+    cpu_us: u64,
+    maxrss_kib: u64,
+}
+
+/// Reaps `pid`, a zombie provider handed to this process when its Terraform exited.
+#[allow(unsafe_code)]
+fn reap(pid: u32) -> anyhow::Result<Reaped> {
+    let pid = libc::pid_t::try_from(pid)?;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that `wait4` fills in.
+    let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointers to the two out-values.
+    let got = unsafe { libc::wait4(pid, &raw mut status, 0, &raw mut rusage) };
+    if got != pid {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    let tv = |t: libc::timeval| {
+        u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000 + u64::try_from(t.tv_usec).unwrap_or(0)
+    };
+    Ok(Reaped {
+        cpu_us: tv(rusage.ru_utime) + tv(rusage.ru_stime),
+        maxrss_kib: u64::try_from(rusage.ru_maxrss).unwrap_or(0),
+    })
 }
 
 fn cpu_us(u: &Usage) -> u64 {
@@ -134,15 +176,12 @@ mod tests {
     fn lines_round_trip_and_garbage_is_refused() {
         let line = UsageLine {
             pid: 42,
-            user_us: 1_500,
-            sys_us: 250,
-            maxrss_kib: 8_192,
             wrapper_cpu_us: 90,
             wall_us: 12_000,
         };
         assert_eq!(UsageLine::parse(&line.render()), Some(line));
-        assert_eq!(UsageLine::parse("1 2 3"), None);
-        assert_eq!(UsageLine::parse("a b c d e f"), None);
+        assert_eq!(UsageLine::parse("1 2"), None);
+        assert_eq!(UsageLine::parse("a b c"), None);
     }
 
     #[test]
@@ -156,32 +195,50 @@ mod tests {
         assert_eq!(u.terraform_cpu_us(), 680);
     }
 
+    /// Children of this process stand in for the zombies Terraform leaves: the meter reaps the
+    /// ones the file names and reads their CPU and peak RSS.
     #[test]
-    fn a_meter_sums_the_wrappers_lines() -> anyhow::Result<()> {
+    fn a_meter_reaps_the_processes_the_wrappers_name() -> anyhow::Result<()> {
         let dir = std::env::temp_dir().join(format!("c1-bench-usage-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let file = dir.join("usage");
         let meter = Meter::start(Some(file.clone()))?;
-        let one = UsageLine {
-            pid: 1,
-            user_us: 100,
-            sys_us: 10,
-            maxrss_kib: 7_000,
-            wrapper_cpu_us: 5,
-            wall_us: 1,
+        // A busy child uses measurable CPU; exited, it stays a zombie until reaped.
+        let spawn = |script: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", script])
+                .spawn()
+                .map(|c| c.id())
         };
-        let two = UsageLine {
-            pid: 2,
-            maxrss_kib: 9_000,
-            ..one
-        };
-        std::fs::write(&file, one.render() + &two.render())?;
+        let busy = spawn("i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done")?;
+        let idle = spawn("exit 0")?;
+        let mut text = String::new();
+        for (pid, wrapper_cpu_us) in [(busy, 5), (idle, 7)] {
+            // Wait for the exit without reaping, as the wrapper's pidfd does.
+            while !std::fs::read_to_string(format!("/proc/{pid}/stat"))?.contains(") Z ") {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            text += &UsageLine {
+                pid,
+                wrapper_cpu_us,
+                wall_us: 1,
+            }
+            .render();
+        }
+        std::fs::write(&file, text)?;
         let u = meter.finish()?;
         std::fs::remove_dir_all(&dir)?;
         assert_eq!(u.provider_processes, 2);
-        assert_eq!(u.provider_cpu_us, 220);
-        assert_eq!(u.provider_peak_rss_kib, 9_000);
-        assert_eq!(u.wrapper_cpu_us, 10);
+        assert!(u.provider_cpu_us > 0, "{u:?}");
+        assert!(u.provider_peak_rss_kib > 0, "{u:?}");
+        assert_eq!(u.wrapper_cpu_us, 12);
+        assert!(u.tree_cpu_us >= u.provider_cpu_us, "{u:?}");
+        for pid in [busy, idle] {
+            assert!(
+                std::fs::metadata(format!("/proc/{pid}")).is_err(),
+                "{pid} was reaped"
+            );
+        }
         Ok(())
     }
 }
