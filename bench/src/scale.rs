@@ -1,7 +1,8 @@
 //! Part D (`--scale`): many integrations on few apps, 20 to an app, as a tenant that onboards
 //! Xero for many teams would have: `terraform apply` from empty, a refresh `plan` that must find
-//! no changes, one `conductorone_xero_sync` data source per app, and (once the list resource
-//! exists) `terraform query` over the tenant. Each command's wall time, Terraform's and the
+//! no changes, one `conductorone_xero_sync` data source per app, and `terraform query` over
+//! the whole tenant (the `conductorone_xero_integration` list resource, every app, all pages),
+//! which must find every integration. Each command's wall time, Terraform's and the
 //! provider's CPU, the provider's peak RSS and the emulator's requests are recorded; the bench
 //! process's own CPU stands for the emulator's.
 //!
@@ -48,8 +49,8 @@ pub(crate) struct ScaleRun {
     pub(crate) plan: Step,
     /// `terraform plan` of a configuration with one `conductorone_xero_sync` per app.
     pub(crate) data: Step,
-    /// `terraform query` over the tenant; `None` until the list resource exists.
-    pub(crate) query: Option<Step>,
+    /// `terraform query -json` over the tenant, with no `app_ids`: every app, all pages.
+    pub(crate) query: Step,
 }
 
 /// Runs the scale case at `n` integrations and `latency_ms`.
@@ -95,11 +96,10 @@ pub(crate) async fn run(
         .await
         .context("data sources")?;
 
-    // TODO(list resource): `conductorone_xero_integration` has no list resource on main yet
-    // (it is being built on another branch). Once it has, write a `list` block over the tenant
-    // into a `.tfquery.hcl` file here and time `terraform query` with `step`, like the plan
-    // above; the report shows this row as "not measured" while it is `None`.
-    let query = None;
+    let query_dir = dir.join("query");
+    tokio::fs::create_dir_all(&query_dir).await?;
+    tfrun::write_cli_config(setup, &query_dir).await?;
+    let query = ctx.query(&query_dir, n).await.context("terraform query")?;
 
     emu.shutdown().await;
     tokio::fs::remove_dir_all(&dir).await?;
@@ -126,6 +126,47 @@ impl Ctx<'_> {
     async fn step(&self, dir: &Path, args: &[&str]) -> anyhow::Result<Step> {
         self.emu.reset_counters();
         let (wall_ms, usage) = tfrun::terraform(self.setup, dir, args, Some(self.secret)).await?;
+        Ok(Step {
+            wall_ms,
+            usage,
+            requests: Requests::of(&self.emu.counters()),
+        })
+    }
+}
+
+impl Ctx<'_> {
+    /// `terraform query` over the whole tenant in `dir`; fails unless it finds all `n`
+    /// integrations, each once.
+    async fn query(&self, dir: &Path, n: usize) -> anyhow::Result<Step> {
+        tokio::fs::write(dir.join("main.tf"), tfrun::provider_block(self.emu)).await?;
+        // Terraform's default limit is 100 results per list block.
+        let list = format!(
+            "list \"conductorone_xero_integration\" \"all\" {{\n  provider = conductorone\n  limit    = {n}\n}}\n"
+        );
+        tokio::fs::write(dir.join("tenant.tfquery.hcl"), list).await?;
+        self.emu.reset_counters();
+        let (wall_ms, usage, stdout) = tfrun::terraform_output(
+            self.setup,
+            dir,
+            &["query", "-json", "-no-color"],
+            Some(self.secret),
+        )
+        .await?;
+        let mut found = std::collections::BTreeSet::new();
+        for line in stdout.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["type"] == "list_resource_found" {
+                let identity = &message["list_resource_found"]["identity"];
+                found.insert((identity["app_id"].to_string(), identity["id"].to_string()));
+            }
+        }
+        anyhow::ensure!(
+            found.len() == n,
+            "terraform query found {} distinct integrations, not {n}",
+            found.len()
+        );
         Ok(Step {
             wall_ms,
             usage,

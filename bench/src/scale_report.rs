@@ -23,16 +23,18 @@ enum Cmd {
     Apply,
     Plan,
     Data,
+    Query,
 }
 
 impl Cmd {
-    const ALL: [Self; 3] = [Self::Apply, Self::Plan, Self::Data];
+    const ALL: [Self; 4] = [Self::Apply, Self::Plan, Self::Data, Self::Query];
 
     fn name(self) -> &'static str {
         match self {
             Self::Apply => "apply",
             Self::Plan => "plan (refresh)",
             Self::Data => "one `conductorone_xero_sync` per app (plan)",
+            Self::Query => "`terraform query` over the tenant",
         }
     }
 
@@ -42,6 +44,7 @@ impl Cmd {
             Self::Apply => "apply",
             Self::Plan => "plan",
             Self::Data => "data sources",
+            Self::Query => "query",
         }
     }
 
@@ -50,6 +53,7 @@ impl Cmd {
             Self::Apply => &r.apply,
             Self::Plan => &r.plan,
             Self::Data => &r.data,
+            Self::Query => &r.query,
         }
     }
 
@@ -65,7 +69,7 @@ impl Cmd {
         match self {
             Self::Apply => Some(b.apply_ms),
             Self::Plan => Some(b.plan_ms),
-            Self::Data => None,
+            Self::Data | Self::Query => None,
         }
     }
 }
@@ -165,9 +169,9 @@ pub(crate) fn markdown(md: &mut String, r: &Results) {
         "N `conductorone_xero_integration` resources spread over N ÷ {PER_APP} apps (one app for N < \
          {PER_APP}), created as in part B; then the refresh `plan`; then, in a second configuration, one \
          `conductorone_xero_sync` data source per app (naming the app's first integration) read by \
-         `terraform plan`. The baseline is N `terraform_data` resources, as in part B. `terraform query` \
-         over the tenant: **not measured** — there is no list resource on main yet (a TODO hook waits \
-         in `bench/src/scale.rs`). {reps} repetition(s) per cell; \"per resource\" is per integration, \
+         `terraform plan`; then `terraform query -json` with one `list \"conductorone_xero_integration\"` \
+         block and no `app_ids` (every app of the tenant, all pages), which must find all N integrations. \
+         The baseline is N `terraform_data` resources, as in part B. {reps} repetition(s) per cell; \"per resource\" is per integration, \
          or per data source for the data-source row. Provider peak RSS is the largest `ru_maxrss` \
          among the command's provider processes.\n\n\
          | N | apps | latency | command | wall | wall / resource | baseline wall | Terraform CPU | provider CPU | provider CPU / resource | provider peak RSS | provider processes | C1 tokens | requests | emulator (bench) CPU |\n\
@@ -245,6 +249,36 @@ fn targets(md: &mut String, r: &Results, tokens_ok: bool, emulator_worst: f64) {
                 "| {what}, N = {from} → {largest}: ≤ {FLAT}× | {} | {} |",
                 parts.join(", "),
                 verdict(ok)
+            );
+        }
+    }
+    if let Some(&from) = s.iter().find(|&&n| n >= 100).filter(|&&n| n < largest) {
+        // Terraform's own cost per resource grows with N (the baseline shows how much): what is
+        // left over the baseline is the part the provider and its API calls add.
+        let mut parts = Vec::new();
+        let mut ok = true;
+        for &l in &latencies(r) {
+            for cmd in [Cmd::Apply, Cmd::Plan] {
+                let over = |n: usize| {
+                    let row = Row::of(&runs_at(r, n, l), cmd);
+                    baseline_at(r, n, cmd).map(|b| (row.wall_ms - b) / row.units as f64)
+                };
+                if let (Some(a), Some(b)) = (over(from), over(largest)) {
+                    let growth = b / a;
+                    ok &= growth <= FLAT;
+                    parts.push(format!(
+                        "{} {l} ms: {a:.2} → {b:.2} ms ({growth:.2}×)",
+                        cmd.short()
+                    ));
+                }
+            }
+        }
+        if !parts.is_empty() {
+            let _ = writeln!(
+                md,
+                "| (for reading) wall time over the `terraform_data` baseline per resource, N = {from} → {largest} | {} | {} |",
+                parts.join(", "),
+                if ok { "flat" } else { "grows" }
             );
         }
     }

@@ -203,6 +203,17 @@ pub(crate) async fn terraform(
     args: &[&str],
     client_secret: Option<&str>,
 ) -> anyhow::Result<(f64, CommandUsage)> {
+    let (wall_ms, usage, _) = terraform_output(setup, dir, args, client_secret).await?;
+    Ok((wall_ms, usage))
+}
+
+/// [`terraform`], with what the command printed on its standard output.
+pub(crate) async fn terraform_output(
+    setup: &Setup,
+    dir: &Path,
+    args: &[&str],
+    client_secret: Option<&str>,
+) -> anyhow::Result<(f64, CommandUsage, String)> {
     let mut cmd = Command::new(&setup.terraform);
     for (key, _) in std::env::vars_os() {
         let k = key.to_string_lossy();
@@ -250,7 +261,11 @@ pub(crate) async fn terraform(
             tail(&out.stderr)
         );
     }
-    Ok((elapsed.as_secs_f64() * 1000.0, usage))
+    Ok((
+        elapsed.as_secs_f64() * 1000.0,
+        usage,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
 
 /// Points `dev_overrides` at the wrapper directory.
