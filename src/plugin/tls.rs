@@ -131,6 +131,10 @@ pub fn server_config(
             PrivateKeyDer::Pkcs8(identity.key.clone_key()),
         )?;
     config.alpn_protocols = vec![b"h2".to_vec()];
+    // Terraform makes one connection per provider process and never resumes a session: tickets
+    // would only add work and records to the first answer, and a cache to the process.
+    config.send_tls13_tickets = 0;
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     Ok(Arc::new(config))
 }
 
