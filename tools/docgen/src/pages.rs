@@ -87,6 +87,9 @@ struct Context<'a> {
     schema: &'a Schema,
     /// Examples directory for this page, relative to the root.
     examples: PathBuf,
+    /// For a resource: the page of the list resource of the same type, relative to this page,
+    /// when the provider has one.
+    list_page: Option<String>,
 }
 
 /// Renders every page of `docs` with the examples and templates found under `root`.
@@ -119,6 +122,12 @@ pub fn render_pages(docs: &ProviderDocs, root: &Path) -> Result<Vec<Page>, Error
                 });
             }
         };
+        let list_page = (kind == Kind::Resource
+            && docs
+                .list_resources
+                .iter()
+                .any(|(name, _)| name == type_name))
+        .then(|| format!("../{}/{short}.md", Kind::ListResource.dir()));
         let ctx = Context {
             root,
             provider: &docs.name,
@@ -126,6 +135,7 @@ pub fn render_pages(docs: &ProviderDocs, root: &Path) -> Result<Vec<Page>, Error
             type_name,
             schema,
             examples,
+            list_page,
         };
         let contents = expand(
             &ctx,
@@ -315,6 +325,14 @@ fn import(ctx: &Context<'_>) -> Result<String, Error> {
             "\n\nEvery Terraform version can import with the `terraform import` command:\n\n",
         );
         out.push_str(&code_block(&text, "shell"));
+    }
+    if let Some(page) = &ctx.list_page {
+        out.push_str(&format!(
+            "\n\nTerraform 1.14 and later can also find the objects that already exist with \
+             `terraform query` and write the `import` and `resource` blocks for them: see the \
+             [`{}` list resource]({page}).",
+            ctx.type_name
+        ));
     }
     Ok(out)
 }

@@ -296,7 +296,15 @@ fn pages_follow_the_registry_layout() {
         !import.contains("names the import ID"),
         "no import-by-string-id.tf, so no such paragraph"
     );
-    assert!(widget.ends_with("```\n") && !widget.ends_with("\n\n"));
+    // The provider has a list resource of the same type: the Import section points to it.
+    assert!(
+        import.contains(
+            "`terraform query` and write the `import` and `resource` blocks for them: see the \
+             [`demo_widget` list resource](../list-resources/widget.md)."
+        ),
+        "{import}"
+    );
+    assert!(widget.ends_with(".md).\n") && !widget.ends_with("\n\n"));
 
     let parts = &pages[2].contents;
     assert!(parts.contains("# demo_parts (Data Source)"));
@@ -329,6 +337,19 @@ fn pages_follow_the_registry_layout() {
         "{action}"
     );
     assert!(action.contains("### Required\n\n- `widget` (String) Which widget."));
+}
+
+#[test]
+fn a_resource_without_a_list_resource_links_to_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    repo(dir.path());
+    let mut docs = docs();
+    docs.list_resources.clear();
+    let pages = crate::render_pages(&docs, dir.path()).expect("render");
+    let widget = &pages[1].contents;
+    assert!(widget.contains("## Import"), "{widget}");
+    assert!(!widget.contains("list resource"), "{widget}");
+    assert!(widget.ends_with("```\n"), "{widget}");
 }
 
 #[test]
