@@ -132,9 +132,7 @@ impl Ctx<'_> {
             requests: Requests::of(&self.emu.counters()),
         })
     }
-}
 
-impl Ctx<'_> {
     /// `terraform query` over the whole tenant in `dir`; fails unless it finds all `n`
     /// integrations, each once.
     async fn query(&self, dir: &Path, n: usize) -> anyhow::Result<Step> {

@@ -251,8 +251,6 @@ fn targets(md: &mut String, r: &Results, tokens_ok: bool, emulator_worst: f64) {
                 verdict(ok)
             );
         }
-    }
-    if let Some(&from) = s.iter().find(|&&n| n >= 100).filter(|&&n| n < largest) {
         // Terraform's own cost per resource grows with N (the baseline shows how much): what is
         // left over the baseline is the part the provider and its API calls add.
         let mut parts = Vec::new();

@@ -80,12 +80,7 @@ impl Meter {
 
     /// Reads the deltas and the wrappers' lines, once the command's process has been reaped.
     pub(crate) fn finish(self) -> anyhow::Result<CommandUsage> {
-        let mut usage = CommandUsage {
-            tree_cpu_us: cpu_us(&getrusage(UsageWho::RUSAGE_CHILDREN)?)
-                .saturating_sub(self.children_us),
-            bench_cpu_us: cpu_us(&getrusage(UsageWho::RUSAGE_SELF)?).saturating_sub(self.own_us),
-            ..CommandUsage::default()
-        };
+        let mut usage = CommandUsage::default();
         if let Some(file) = &self.file {
             for line in read_lines(file)? {
                 let reaped = reap(line.pid)
@@ -95,10 +90,11 @@ impl Meter {
                 usage.provider_peak_rss_kib = usage.provider_peak_rss_kib.max(reaped.maxrss_kib);
                 usage.wrapper_cpu_us += line.wrapper_cpu_us;
             }
-            // The providers were reaped after the reading above: add them to the tree.
-            usage.tree_cpu_us =
-                cpu_us(&getrusage(UsageWho::RUSAGE_CHILDREN)?).saturating_sub(self.children_us);
         }
+        // Read after the providers were reaped, so that the tree includes them.
+        usage.tree_cpu_us =
+            cpu_us(&getrusage(UsageWho::RUSAGE_CHILDREN)?).saturating_sub(self.children_us);
+        usage.bench_cpu_us = cpu_us(&getrusage(UsageWho::RUSAGE_SELF)?).saturating_sub(self.own_us);
         Ok(usage)
     }
 }
@@ -140,11 +136,8 @@ fn reap(pid: u32) -> anyhow::Result<Reaped> {
     if got != pid {
         return Err(std::io::Error::last_os_error().into());
     }
-    let tv = |t: libc::timeval| {
-        u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000 + u64::try_from(t.tv_usec).unwrap_or(0)
-    };
     Ok(Reaped {
-        cpu_us: tv(rusage.ru_utime) + tv(rusage.ru_stime),
+        cpu_us: tv_us(TimeVal::from(rusage.ru_utime)) + tv_us(TimeVal::from(rusage.ru_stime)),
         maxrss_kib: u64::try_from(rusage.ru_maxrss).unwrap_or(0),
     })
 }
