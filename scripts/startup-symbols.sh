@@ -27,7 +27,7 @@ chmod +x "$work/launch"
 # The same binary on both sides: only the launches matter here, not the comparison.
 target/release/c1-bench --ours "$work/launch" --theirs "$work/launch" \
     --terraform .tools/terraform-1.15.5/terraform --out "$work/report.md" --svg "$work/chart.svg" \
-    --work "$work/runs" --launches 1 --skip-terraform >&2
+    --work "$work/runs" --launches 1 --skip-terraform --skip-percall >&2
 
 python3 - "$work" scripts/startup-symbols.txt <<'PY'
 import glob, re, sys

@@ -55,7 +55,7 @@ fn machine(md: &mut String, r: &Results) {
         (
             "compiler",
             format!(
-                "{}, release profile (fat LTO, opt-level s, stripped); our binary: {}",
+                "{}, release profile (fat LTO, opt-level s with aws-lc at 2, stripped); our binary: {}",
                 f.rustc,
                 if f.ours_linking.is_empty() {
                     "?"
