@@ -680,3 +680,44 @@ async fn a_lost_create_never_adopts_a_connector_whose_answer_is_on_its_way() {
     assert_eq!(live, ids);
     assert_eq!(emu.counters().api(CREATE), 2, "none sent twice");
 }
+
+fn config_for(emu: &Emulator, request_timeout: Duration) -> ClientConfig {
+    let key = ClientKey::parse(&SecretString::new(emu.client_secret())).unwrap();
+    let mut config = ClientConfig::new(
+        Url::parse(&emu.conductorone_url()).unwrap(),
+        Credentials::ClientSecret {
+            client_id: emu.client_id(),
+            key,
+        },
+    );
+    config.retry = RetryPolicy {
+        max_attempts: 1,
+        ..fast_policy()
+    };
+    config.request_timeout = request_timeout;
+    config
+}
+
+#[tokio::test]
+async fn on_a_shared_http_client_each_request_has_the_configured_timeout() {
+    let emu = c1_emulator::start(Config::default()).await.unwrap();
+    emu.set_latency(Duration::from_millis(400));
+    let cancel = CancellationToken::new();
+
+    // The shared client's own limit is shorter than the answer takes; the configuration's is not.
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let client = Client::with_http(config_for(&emu, Duration::from_secs(10)), impatient).unwrap();
+    client.authenticate(&cancel).await.unwrap();
+
+    // And the other way round: the configuration's limit holds on a client without one.
+    let client = Client::with_http(
+        config_for(&emu, Duration::from_millis(100)),
+        reqwest::Client::new(),
+    )
+    .unwrap();
+    let err = client.authenticate(&cancel).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+}

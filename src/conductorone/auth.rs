@@ -504,6 +504,7 @@ mod tests {
     fn audience_drops_the_port() {
         let transport = Transport {
             http: reqwest::Client::new(),
+            request_timeout: std::time::Duration::from_secs(60),
             policy: Default::default(),
         };
         let base = Url::parse("https://127.0.0.1:8443/").unwrap();

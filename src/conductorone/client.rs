@@ -121,6 +121,22 @@ impl Client {
     /// `InvalidArgument` when the base URL cannot be a base or a certificate does not parse;
     /// `Transport` when the TLS stack cannot start.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let http = build_http(
+            config.request_timeout,
+            config.connect_timeout,
+            &config.extra_root_certificates_pem,
+        )?;
+        Self::with_http(config, http)
+    }
+
+    /// Builds the client on `http`, an HTTP client shared with other API clients: building one
+    /// loads the system's root certificates, which takes milliseconds, so a provider process
+    /// builds one. `http`'s own connect timeout and roots apply; `config`'s connect timeout and
+    /// extra roots are not used, and its request timeout is set on every request.
+    ///
+    /// # Errors
+    /// `InvalidArgument` when the base URL cannot be a base.
+    pub fn with_http(config: ClientConfig, http: reqwest::Client) -> Result<Self, ApiError> {
         let mut base_url = config.base_url;
         if base_url.cannot_be_a_base() {
             return Err(ApiError::new(
@@ -135,13 +151,9 @@ impl Client {
         }
         base_url.set_query(None);
         base_url.set_fragment(None);
-        let http = build_http(
-            config.request_timeout,
-            config.connect_timeout,
-            &config.extra_root_certificates_pem,
-        )?;
         let transport = Transport {
             http,
+            request_timeout: config.request_timeout,
             policy: config.retry,
         };
         let tokens = TokenSource::new(config.credentials, &base_url, transport.clone())?;

@@ -55,10 +55,12 @@ pub(crate) struct Request<'a> {
     pub(crate) body: &'a (dyn Fn() -> Result<Option<Body>, ApiError> + Send + Sync),
 }
 
-/// The pooled HTTP client and the retry policy.
+/// The pooled HTTP client, the longest one exchange may take, and the retry policy.
 #[derive(Clone)]
 pub(crate) struct Transport {
+    /// Possibly shared with the Xero client, so the timeout is set on each request.
     pub(crate) http: reqwest::Client,
+    pub(crate) request_timeout: Duration,
     pub(crate) policy: RetryPolicy,
 }
 
@@ -230,7 +232,10 @@ impl Transport {
         token: Option<&SecretString>,
         body: Option<Body>,
     ) -> Attempt {
-        let mut builder = self.http.request(req.method.clone(), req.url.clone());
+        let mut builder = self
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .timeout(self.request_timeout);
         if let Some(t) = token {
             builder = builder.bearer_auth(t.expose());
         }

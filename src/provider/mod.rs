@@ -123,25 +123,31 @@ fn report(problems: Vec<ConfigProblem>, diagnostics: &mut Diagnostics) {
 /// # Errors
 /// A diagnostic when the HTTP stack cannot start.
 fn build(resolved: config::ResolvedConfig, diagnostics: &mut Diagnostics) -> Option<ProviderData> {
-    let client = match conductorone::Client::new(ClientConfig::new(
-        resolved.server_url,
-        resolved.credentials,
-    )) {
-        Ok(c) => c,
-        Err(e) => {
-            diagnostics.error(
-                "Cannot Create the ConductorOne Client",
-                format!("The provider could not set up its HTTPS client: {e}. Check `server_url`."),
-            );
-            return None;
-        }
-    };
+    // One HTTP client for both APIs: each build loads the system's root certificates (a few
+    // milliseconds of every configured provider process). Its 30 s limit is the Xero check's;
+    // the ConductorOne client sets its own on each request.
     let http = match crate::net::client(Duration::from_secs(30), Duration::from_secs(10)) {
         Ok(h) => h,
         Err(e) => {
             diagnostics.error(
-                "Cannot Create the Xero Client",
-                format!("The provider could not set up its HTTPS client for Xero: {e}."),
+                "Cannot Create the HTTPS Client",
+                format!(
+                    "The provider could not set up its HTTPS client: {e}. Check that the system's \
+                     root certificates can be read (e.g. `SSL_CERT_FILE`)."
+                ),
+            );
+            return None;
+        }
+    };
+    let client = match conductorone::Client::with_http(
+        ClientConfig::new(resolved.server_url, resolved.credentials),
+        http.clone(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            diagnostics.error(
+                "Cannot Create the ConductorOne Client",
+                format!("The provider could not set up its ConductorOne client: {e}. Check `server_url`."),
             );
             return None;
         }
