@@ -10,72 +10,94 @@ use crate::cty::{self, Path};
 
 use super::diag::Diagnostics;
 use super::plan_modifiers::{PlanModifyRequest, PlanModifyResponse};
-use super::schema::{Attribute, Block, Nesting, Schema};
+use super::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use super::walk;
 
-type Visit<'f> = dyn FnMut(&Attribute, &Path, &mut cty::Value) + 'f;
-
-/// Calls `f` on every attribute value of `value` (parents before their nested attributes).
-pub fn visit_attributes(schema: &Schema, value: &mut cty::Value, f: &mut Visit<'_>) {
-    visit_block(&schema.block, value, &Path::root(), f);
-}
-
-fn visit_block(block: &Block, value: &mut cty::Value, path: &Path, f: &mut Visit<'_>) {
-    let cty::Value::Object(attrs) = value else {
-        return;
-    };
-    for a in &block.attributes {
-        if let Some(v) = attrs.get_mut(&a.name) {
-            let p = path.join_attr(a.name.clone());
-            f(a, &p, v);
-            visit_nested(a, v, &p, f);
-        }
-    }
-    for nb in &block.blocks {
-        let Some(v) = attrs.get_mut(&nb.type_name) else {
-            continue;
-        };
-        let p = path.join_attr(nb.type_name.clone());
-        each_element(nb.nesting, v, &p, &mut |item, ip| {
-            visit_block(&nb.block, item, ip, f)
-        });
-    }
-}
-
-fn visit_nested(a: &Attribute, v: &mut cty::Value, p: &Path, f: &mut Visit<'_>) {
-    let Some((nesting, inner)) = a.nested() else {
-        return;
-    };
-    let block = Block {
-        attributes: inner.to_vec(),
-        ..Block::default()
-    };
-    each_element(nesting, v, p, &mut |item, ip| {
-        visit_block(&block, item, ip, f)
-    });
-}
-
-fn each_element(
-    nesting: Nesting,
-    v: &mut cty::Value,
-    p: &Path,
-    f: &mut dyn FnMut(&mut cty::Value, &Path),
-) {
-    match (nesting, v) {
-        (Nesting::Single, v) => f(v, p),
-        (Nesting::List, cty::Value::List(items)) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                f(item, &p.join_index(i64::try_from(i).unwrap_or(i64::MAX)));
+/// Defines an attribute walker over `&mut cty::Value` or over `&cty::Value`. The two differ only
+/// in the borrow; one definition keeps their order and paths the same, and lets a read-only
+/// walk (validation) go without copying the whole value first.
+macro_rules! attribute_walker {
+    ($(#[$doc:meta])* $name:ident, ($($borrow:tt)+), $get:ident, $iter:ident) => {
+        $(#[$doc])*
+        pub fn $name(
+            schema: &Schema,
+            value: $($borrow)+ cty::Value,
+            f: &mut dyn FnMut(&Attribute, &Path, $($borrow)+ cty::Value),
+        ) {
+            fn fields(
+                attributes: &[Attribute],
+                blocks: &[NestedBlock],
+                value: $($borrow)+ cty::Value,
+                path: &Path,
+                f: &mut dyn FnMut(&Attribute, &Path, $($borrow)+ cty::Value),
+            ) {
+                let cty::Value::Object(attrs) = value else {
+                    return;
+                };
+                for a in attributes {
+                    if let Some(v) = attrs.$get(&a.name) {
+                        let p = path.join_attr(a.name.clone());
+                        f(a, &p, v);
+                        if let Some((nesting, inner)) = a.nested() {
+                            each(nesting, v, &p, &mut |item, ip| fields(inner, &[], item, ip, f));
+                        }
+                    }
+                }
+                for nb in blocks {
+                    let Some(v) = attrs.$get(&nb.type_name) else {
+                        continue;
+                    };
+                    let p = path.join_attr(nb.type_name.clone());
+                    each(nb.nesting, v, &p, &mut |item, ip| {
+                        fields(&nb.block.attributes, &nb.block.blocks, item, ip, f)
+                    });
+                }
             }
-        }
-        (Nesting::Map, cty::Value::Map(items)) => {
-            for (k, item) in items.iter_mut() {
-                f(item, &p.join_key(k.clone()));
+
+            fn each(
+                nesting: Nesting,
+                v: $($borrow)+ cty::Value,
+                p: &Path,
+                f: &mut dyn FnMut($($borrow)+ cty::Value, &Path),
+            ) {
+                match (nesting, v) {
+                    (Nesting::Single, v) => f(v, p),
+                    (Nesting::List, cty::Value::List(items)) => {
+                        for (i, item) in items.$iter().enumerate() {
+                            f(item, &p.join_index(i64::try_from(i).unwrap_or(i64::MAX)));
+                        }
+                    }
+                    (Nesting::Map, cty::Value::Map(items)) => {
+                        for (k, item) in items.$iter() {
+                            f(item, &p.join_key(k.clone()));
+                        }
+                    }
+                    _ => {}
+                }
             }
+
+            fields(&schema.block.attributes, &schema.block.blocks, value, &Path::root(), f);
         }
-        _ => {}
-    }
+    };
 }
+
+attribute_walker!(
+    /// Calls `f` on every attribute value of `value` (parents before their nested attributes),
+    /// which it may change.
+    visit_attributes,
+    (&mut),
+    get_mut,
+    iter_mut
+);
+
+attribute_walker!(
+    /// Calls `f` on every attribute value of `value` (parents before their nested attributes), in
+    /// the order and with the paths of [`visit_attributes`].
+    for_each_attribute,
+    (&),
+    get,
+    iter
+);
 
 fn config_at<'a>(config: &'a cty::Value, path: &Path) -> &'a cty::Value {
     walk::get(config, path).unwrap_or(&cty::Value::Null)
@@ -180,8 +202,7 @@ pub fn null_write_only(schema: &Schema, value: &mut cty::Value) {
 #[must_use]
 pub fn configured_write_only(schema: &Schema, config: &cty::Value) -> Vec<Path> {
     let mut found = Vec::new();
-    let mut copy = config.clone();
-    visit_attributes(schema, &mut copy, &mut |a, p, v| {
+    for_each_attribute(schema, config, &mut |a, p, v| {
         if a.write_only && !v.is_null() {
             found.push(p.clone());
         }

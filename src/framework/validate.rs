@@ -4,14 +4,13 @@
 use crate::cty;
 
 use super::diag::Diagnostics;
-use super::plan::visit_attributes;
+use super::plan::for_each_attribute;
 use super::schema::Schema;
 use super::validators::ValidateAttributeRequest;
 
 /// Checks `config` against the schema's validators; unknown and null values are skipped.
 pub fn validate_config(schema: &Schema, config: &cty::Value, diagnostics: &mut Diagnostics) {
-    let mut copy = config.clone();
-    visit_attributes(schema, &mut copy, &mut |a, p, v| {
+    for_each_attribute(schema, config, &mut |a, p, v| {
         if v.is_null() || v.is_unknown() {
             return;
         }

@@ -273,3 +273,57 @@ fn a_single_block_removed_from_the_configuration_is_planned_absent() {
     let kept = obj(&[("name", s("a")), ("timeouts", obj(&[("create", s("9m"))]))]);
     assert_eq!(plan_change(&schema, &prior, &kept, &kept).plan, kept);
 }
+
+#[test]
+fn the_read_only_walk_visits_what_the_mutable_walk_visits_in_the_same_order() {
+    let mut schema = schema();
+    schema
+        .block
+        .blocks
+        .push(crate::framework::schema::NestedBlock {
+            type_name: "limits".to_owned(),
+            block: Block {
+                attributes: vec![attr("size", Presence::Optional)],
+                ..Block::default()
+            },
+            nesting: Nesting::Map,
+            min_items: 0,
+            max_items: 0,
+        });
+    let value = obj(&[
+        ("id", s("i")),
+        ("name", s("n")),
+        ("note", cty::Value::Null),
+        (
+            "rules",
+            cty::Value::List(vec![
+                obj(&[("match", s("a")), ("uid", s("u1"))]),
+                obj(&[("match", s("b")), ("uid", cty::Value::Null)]),
+            ]),
+        ),
+        ("secret", s("x")),
+        ("tier", s("basic")),
+        ("updated", s("t")),
+        (
+            "limits",
+            cty::Value::Map(BTreeMap::from([
+                ("east".to_owned(), obj(&[("size", s("1"))])),
+                ("west".to_owned(), obj(&[("size", s("2"))])),
+            ])),
+        ),
+    ]);
+    let mut read = Vec::new();
+    for_each_attribute(&schema, &value, &mut |a, p, v| {
+        read.push((a.name.clone(), p.to_string(), v.clone()));
+    });
+    let mut written = Vec::new();
+    let mut copy = value.clone();
+    visit_attributes(&schema, &mut copy, &mut |a, p, v| {
+        written.push((a.name.clone(), p.to_string(), v.clone()));
+    });
+    assert_eq!(read, written);
+    let paths: Vec<&str> = read.iter().map(|(_, p, _)| p.as_str()).collect();
+    assert!(paths.contains(&"rules[1].uid"), "{paths:?}");
+    assert!(paths.contains(&"limits[\"west\"].size"), "{paths:?}");
+    assert_eq!(read.len(), 7 + 4 + 2, "{paths:?}");
+}
