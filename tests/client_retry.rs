@@ -25,7 +25,7 @@ fn fast_policy() -> RetryPolicy {
     }
 }
 
-fn client_with(emu: &Emulator, policy: RetryPolicy) -> Client {
+fn config_for(emu: &Emulator, policy: RetryPolicy, request_timeout: Duration) -> ClientConfig {
     let key = ClientKey::parse(&SecretString::new(emu.client_secret())).unwrap();
     let mut config = ClientConfig::new(
         Url::parse(&emu.conductorone_url()).unwrap(),
@@ -35,8 +35,12 @@ fn client_with(emu: &Emulator, policy: RetryPolicy) -> Client {
         },
     );
     config.retry = policy;
-    config.request_timeout = Duration::from_secs(5);
-    Client::new(config).unwrap()
+    config.request_timeout = request_timeout;
+    config
+}
+
+fn client_with(emu: &Emulator, policy: RetryPolicy) -> Client {
+    Client::new(config_for(emu, policy, Duration::from_secs(5))).unwrap()
 }
 
 fn fault(method: Method, path: &str, kind: FaultKind, after_effect: bool) -> Fault {
@@ -681,21 +685,11 @@ async fn a_lost_create_never_adopts_a_connector_whose_answer_is_on_its_way() {
     assert_eq!(emu.counters().api(CREATE), 2, "none sent twice");
 }
 
-fn config_for(emu: &Emulator, request_timeout: Duration) -> ClientConfig {
-    let key = ClientKey::parse(&SecretString::new(emu.client_secret())).unwrap();
-    let mut config = ClientConfig::new(
-        Url::parse(&emu.conductorone_url()).unwrap(),
-        Credentials::ClientSecret {
-            client_id: emu.client_id(),
-            key,
-        },
-    );
-    config.retry = RetryPolicy {
+fn one_attempt() -> RetryPolicy {
+    RetryPolicy {
         max_attempts: 1,
         ..fast_policy()
-    };
-    config.request_timeout = request_timeout;
-    config
+    }
 }
 
 #[tokio::test]
@@ -709,12 +703,16 @@ async fn on_a_shared_http_client_each_request_has_the_configured_timeout() {
         .timeout(Duration::from_millis(100))
         .build()
         .unwrap();
-    let client = Client::with_http(config_for(&emu, Duration::from_secs(10)), impatient).unwrap();
+    let client = Client::with_http(
+        config_for(&emu, one_attempt(), Duration::from_secs(10)),
+        impatient,
+    )
+    .unwrap();
     client.authenticate(&cancel).await.unwrap();
 
     // And the other way round: the configuration's limit holds on a client without one.
     let client = Client::with_http(
-        config_for(&emu, Duration::from_millis(100)),
+        config_for(&emu, one_attempt(), Duration::from_millis(100)),
         reqwest::Client::new(),
     )
     .unwrap();
