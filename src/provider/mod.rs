@@ -98,16 +98,27 @@ impl ConductorOneProvider {
 
 impl ProviderConfig {
     fn input(&self) -> ProviderConfigInput {
+        // Destructured, not read field by field: an attribute added to the block does not compile
+        // until it is resolved here too.
+        let Self {
+            server_url,
+            client_id,
+            client_secret,
+            tenant_domain,
+            access_token,
+            oidc_token,
+            xero_identity_url,
+        } = self;
         let text = |v: &Value<String>| v.known().cloned();
         let secret = |v: &Value<String>| v.known().map(|s| SecretString::new(s.as_str()));
         ProviderConfigInput {
-            server_url: text(&self.server_url),
-            client_id: text(&self.client_id),
-            client_secret: secret(&self.client_secret),
-            tenant_domain: text(&self.tenant_domain),
-            access_token: secret(&self.access_token),
-            oidc_token: secret(&self.oidc_token),
-            xero_identity_url: text(&self.xero_identity_url),
+            server_url: text(server_url),
+            client_id: text(client_id),
+            client_secret: secret(client_secret),
+            tenant_domain: text(tenant_domain),
+            access_token: secret(access_token),
+            oidc_token: secret(oidc_token),
+            xero_identity_url: text(xero_identity_url),
         }
     }
 }
