@@ -1,9 +1,12 @@
-//! Runs one RPC handler in its own task, logs it, and turns a panic into an error diagnostic so
-//! the provider process keeps serving.
+//! Runs one RPC handler, logs it, and turns a panic into an error diagnostic so the provider
+//! process keeps serving.
 
 use std::any::Any;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+
+use futures_util::FutureExt;
 
 use super::convert;
 use crate::framework::diag::Diagnostic;
@@ -55,23 +58,10 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
 
 /// The error diagnostic for a handler task that did not finish: it panicked, or was cancelled.
 pub(super) fn failure(rpc: &str, type_name: &str, e: tokio::task::JoinError) -> Diagnostic {
-    let of = if type_name.is_empty() {
-        String::new()
-    } else {
-        format!(" for {type_name}")
-    };
     if e.is_panic() {
-        let payload = e.into_panic();
-        tracing::error!(rpc, type_name = %type_name, "handler panicked");
-        Diagnostic::error(
-            "Provider Panicked",
-            format!(
-                "The provider crashed while handling {rpc}{of}: {}. The provider is still running. \
-                 This is a bug in the provider; please report it with the log from TF_LOG_PROVIDER=debug.",
-                panic_message(payload.as_ref())
-            ),
-        )
+        panicked(rpc, type_name, e.into_panic().as_ref())
     } else {
+        let of = of_type(type_name);
         Diagnostic::error(
             "Request Cancelled",
             format!("The provider's handler for {rpc}{of} was cancelled before it finished."),
@@ -79,7 +69,34 @@ pub(super) fn failure(rpc: &str, type_name: &str, e: tokio::task::JoinError) -> 
     }
 }
 
-/// Runs `handler` in a task; logs the RPC at debug (type name and outcome, never values).
+/// The error diagnostic for a handler that panicked with `payload`.
+fn panicked(rpc: &str, type_name: &str, payload: &(dyn Any + Send)) -> Diagnostic {
+    tracing::error!(rpc, type_name = %type_name, "handler panicked");
+    let of = of_type(type_name);
+    Diagnostic::error(
+        "Provider Panicked",
+        format!(
+            "The provider crashed while handling {rpc}{of}: {}. The provider is still running. \
+             This is a bug in the provider; please report it with the log from TF_LOG_PROVIDER=debug.",
+            panic_message(payload)
+        ),
+    )
+}
+
+fn of_type(type_name: &str) -> String {
+    if type_name.is_empty() {
+        String::new()
+    } else {
+        format!(" for {type_name}")
+    }
+}
+
+/// Runs `handler`, turning a panic into an error diagnostic; logs the RPC at debug (type name
+/// and outcome, never values).
+///
+/// The handler runs in the call's own task (hyper's, one per stream) rather than a task of its
+/// own: a spawn per call cost an allocation and a scheduler round on every call, and the
+/// single-threaded runtime gains no parallelism from it.
 pub(super) async fn run<T, F>(
     rpc: &'static str,
     type_name: String,
@@ -91,13 +108,17 @@ where
 {
     tracing::debug!(rpc, type_name = %type_name, "handling request");
     let started = Instant::now();
-    let mut response = match tokio::spawn(handler).await {
+    let mut response = match AssertUnwindSafe(handler).catch_unwind().await {
         Ok(response) => response,
-        Err(e) => {
+        Err(payload) => {
             let mut response = T::default();
             response
                 .diagnostics_mut()
-                .push(convert::diagnostic(&failure(rpc, &type_name, e)));
+                .push(convert::diagnostic(&panicked(
+                    rpc,
+                    &type_name,
+                    payload.as_ref(),
+                )));
             response
         }
     };
