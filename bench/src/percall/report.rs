@@ -51,8 +51,15 @@ pub(crate) fn markdown(md: &mut String, p: &PerCall) {
         let ((om, op), (tm, tp)) = (o.cpu(call), t.cpu(call));
         let ((orm, orp), (trm, trp)) = (o.round_trip(call), t.round_trip(call));
         let ratio = om.median / tm.median;
-        let ok = ratio <= 1.0 / TARGET;
-        let target = if call.judged() {
+        // A process that used no CPU time for its calls was not the one serving them (a wrapper
+        // started in the provider's place, say): nothing was measured, so nothing is met.
+        let measured = om.median > 0.0 && tm.median > 0.0;
+        let ok = measured && ratio <= 1.0 / TARGET;
+        let target = if call.judged() && !measured {
+            all = false;
+            verdicts.push(format!("{}: not measured", call.label()));
+            "not measured: a provider's CPU time read as zero".to_owned()
+        } else if call.judged() {
             all &= ok;
             verdicts.push(format!("{}: {:.1}×", call.label(), 1.0 / ratio));
             format!(
