@@ -113,16 +113,37 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// An accepted connection of either kind, boxed so TLS and plaintext share one type.
-pub struct Conn(Pin<Box<dyn Io>>);
+pub struct Conn {
+    io: Pin<Box<dyn Io>>,
+    vectored: bool,
+}
 
 /// Anything a gRPC connection can run over.
 pub trait Io: AsyncRead + AsyncWrite + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + 'static> Io for T {}
 
 impl Conn {
-    /// Wraps a connected stream.
+    /// Wraps a connected plaintext stream.
     pub fn new(io: impl Io) -> Self {
-        Self(Box::pin(io))
+        let vectored = io.is_write_vectored();
+        Self {
+            io: Box::pin(io),
+            vectored,
+        }
+    }
+
+    /// Wraps a TLS stream, which is offered to HTTP/2 as taking one buffer per write.
+    ///
+    /// TLS copies every write into a record, so a vectored write saves no copy; but HTTP/2
+    /// (the h2 crate) leaves a frame larger than 256 bytes out of its write buffer when the
+    /// connection takes vectored writes, and the frame after it then waits for a write of its
+    /// own. That split most answers in two: a record and a `writev` for the message, another for
+    /// its trailers. Without vectored writes the limit is 1 KiB and an answer goes out whole.
+    pub fn tls(io: impl Io) -> Self {
+        Self {
+            io: Box::pin(io),
+            vectored: false,
+        }
     }
 }
 
@@ -132,7 +153,7 @@ impl AsyncRead for Conn {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        self.0.as_mut().poll_read(cx, buf)
+        self.io.as_mut().poll_read(cx, buf)
     }
 }
 
@@ -142,15 +163,15 @@ impl AsyncWrite for Conn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.0.as_mut().poll_write(cx, buf)
+        self.io.as_mut().poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.0.as_mut().poll_flush(cx)
+        self.io.as_mut().poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.0.as_mut().poll_shutdown(cx)
+        self.io.as_mut().poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -158,11 +179,11 @@ impl AsyncWrite for Conn {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.0.as_mut().poll_write_vectored(cx, bufs)
+        self.io.as_mut().poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.0.is_write_vectored()
+        self.vectored
     }
 }
 
@@ -304,5 +325,16 @@ mod tests {
         assert_eq!(l.address(), format!("127.0.0.1:{port}"));
         // The port is now taken, so a range of just that port must fail.
         assert!(Listener::bind_tcp(port, port).await.is_err());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn tls_connections_refuse_vectored_writes_and_plaintext_keeps_them() {
+        // A Unix socket takes vectored writes, so the plaintext wrapper must say so and the
+        // TLS wrapper must not, whatever the stream beneath it can do.
+        let (a, b) = tokio::net::UnixStream::pair().unwrap();
+        assert!(a.is_write_vectored());
+        assert!(Conn::new(a).is_write_vectored());
+        assert!(!Conn::tls(b).is_write_vectored());
     }
 }

@@ -113,7 +113,7 @@ fn accept_loop(
                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(conn)).await {
                     Ok(Ok(stream)) => {
                         // The server has stopped when the receiver is gone; nothing to do then.
-                        let _ = tx.send(Ok(Conn::new(stream))).await;
+                        let _ = tx.send(Ok(Conn::tls(stream))).await;
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "refused a TLS connection"),
                     Err(_) => tracing::warn!("dropped a connection that stalled its TLS handshake"),
