@@ -26,9 +26,8 @@ use super::{CodecError, CodecErrorKind, MAX_DEPTH, Path, Refinement, Step, Type,
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let mut decoder = Decoder {
         reader: Reader { buf: bytes, pos: 0 },
-        path: Vec::new(),
     };
-    let value = decoder.value(ty, 0)?;
+    let value = decoder.value(ty, 0).map_err(Unwound::into_error)?;
     let left = decoder.reader.buf.len() - decoder.reader.pos;
     if left > 0 {
         return Err(CodecError::new(
@@ -45,69 +44,73 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
 /// [`CodecError`] when `value` does not conform to `ty` (see [`Value::check_type`]) or is too
 /// large for msgpack.
 pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
-    let mut encoder = Encoder {
-        out: Vec::new(),
-        path: Vec::new(),
-    };
-    encoder.value(value, ty)?;
+    let mut encoder = Encoder { out: Vec::new() };
+    encoder.value(value, ty).map_err(Unwound::into_error)?;
     Ok(encoder.out)
 }
 
+/// A codec error on its way out of the recursion: each level it leaves adds its own step, so
+/// the steps arrive innermost first. Nothing builds a path for a value that codes cleanly,
+/// which is every value but one.
+struct Unwound {
+    steps: Vec<Step>,
+    kind: CodecErrorKind,
+}
+
+impl Unwound {
+    fn new(kind: CodecErrorKind) -> Self {
+        Self {
+            steps: Vec::new(),
+            kind,
+        }
+    }
+
+    /// Records that the error happened inside `step` (called on the way out, so outermost last).
+    fn within(mut self, step: impl FnOnce() -> Step) -> Self {
+        self.steps.push(step());
+        self
+    }
+
+    fn into_error(self) -> CodecError {
+        let mut steps = self.steps;
+        steps.reverse();
+        CodecError::new(Path(steps), self.kind)
+    }
+}
+
+impl From<CodecErrorKind> for Unwound {
+    fn from(kind: CodecErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+type Coded<T> = Result<T, Unwound>;
+
 struct Decoder<'a> {
     reader: Reader<'a>,
-    path: Vec<Step>,
 }
 
 impl<'a> Decoder<'a> {
-    fn fail<T>(&self, kind: CodecErrorKind) -> Result<T, CodecError> {
-        Err(CodecError::new(Path(self.path.clone()), kind))
-    }
-
-    fn item(&mut self) -> Result<Item<'a>, CodecError> {
-        match self.reader.item() {
-            Ok(item) => Ok(item),
-            Err(kind) => Err(CodecError::new(Path(self.path.clone()), kind)),
-        }
+    fn item(&mut self) -> Coded<Item<'a>> {
+        Ok(self.reader.item()?)
     }
 
     // Decoding recurses value → array/map → elements → value. The steps are separate small
     // functions so that each level's stack frame stays small even in debug builds.
-    fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, CodecError> {
+    fn value(&mut self, ty: &Type, depth: usize) -> Coded<Value> {
         if depth > MAX_DEPTH {
-            return self.fail(CodecErrorKind::TooDeep(MAX_DEPTH));
+            return Err(CodecErrorKind::TooDeep(MAX_DEPTH).into());
         }
         match self.item()? {
-            Item::Ext(code, payload) => unknown(code, payload, ty).or_else(|kind| self.fail(kind)),
+            Item::Ext(code, payload) => Ok(unknown(code, payload, ty)?),
             Item::Nil => Ok(Value::Null),
             Item::Array(n) => self.array(ty, n, depth),
             Item::Map(n) => self.map(ty, n, depth),
-            item => self.scalar(ty, &item),
+            item => scalar(ty, &item),
         }
     }
 
-    fn mismatch<T>(&self, ty: &Type, item: &Item<'_>) -> Result<T, CodecError> {
-        let expected = if *ty == Type::Dynamic {
-            "a [type, value] pair"
-        } else {
-            ty.kind_name()
-        };
-        self.fail(CodecErrorKind::Mismatch {
-            expected,
-            found: item.kind_name(),
-        })
-    }
-
-    fn scalar(&self, ty: &Type, item: &Item<'_>) -> Result<Value, CodecError> {
-        let value = match (ty, item) {
-            (Type::Bool, Item::Bool(b)) => Ok(Value::Bool(*b)),
-            (Type::Number, item) => number(item).map(Value::Number),
-            (Type::String, Item::Str(bytes) | Item::Bin(bytes)) => utf8(bytes).map(Value::String),
-            (ty, item) => return self.mismatch(ty, item),
-        };
-        value.or_else(|kind| self.fail(kind))
-    }
-
-    fn array(&mut self, ty: &Type, n: usize, depth: usize) -> Result<Value, CodecError> {
+    fn array(&mut self, ty: &Type, n: usize, depth: usize) -> Coded<Value> {
         match ty {
             Type::Dynamic if n == 2 => self.dynamic(depth),
             Type::List(elem) => Ok(Value::List(self.elements(n, |_| elem, depth)?)),
@@ -119,44 +122,97 @@ impl<'a> Decoder<'a> {
             Type::Tuple(elems) if n == elems.len() => {
                 Ok(Value::Tuple(self.elements(n, |i| &elems[i], depth)?))
             }
-            Type::Tuple(elems) => self.fail(CodecErrorKind::TupleLength {
+            Type::Tuple(elems) => Err(CodecErrorKind::TupleLength {
                 expected: elems.len(),
                 found: n,
-            }),
-            ty => self.mismatch(ty, &Item::Array(n)),
+            }
+            .into()),
+            ty => mismatch(ty, &Item::Array(n)),
         }
     }
 
-    fn map(&mut self, ty: &Type, n: usize, depth: usize) -> Result<Value, CodecError> {
-        let attributes = match ty {
-            Type::Object(object) => Some(&object.attributes),
-            Type::Map(_) => None,
-            ty => return self.mismatch(ty, &Item::Map(n)),
-        };
-        let mut entries = BTreeMap::new();
-        for _ in 0..n {
-            let key = self.key()?;
-            let (entry_ty, step) = match (ty, attributes) {
-                (Type::Map(elem), _) => (&**elem, Step::Key(key.clone())),
-                (_, Some(attributes)) => match attributes.get(&key) {
-                    Some(attr_ty) => (attr_ty, Step::Attribute(key.clone())),
-                    None => return self.fail(CodecErrorKind::UnsupportedAttribute(key)),
-                },
-                _ => return self.mismatch(ty, &Item::Map(n)),
-            };
-            if entries.contains_key(&key) {
-                return self.fail(CodecErrorKind::DuplicateKey(key));
+    fn map(&mut self, ty: &Type, n: usize, depth: usize) -> Coded<Value> {
+        match ty {
+            Type::Object(object) => self.object(&object.attributes, n, depth),
+            Type::Map(elem) => {
+                let mut entries = BTreeMap::new();
+                for _ in 0..n {
+                    let key = utf8(self.key()?)?;
+                    if entries.contains_key(&key) {
+                        return Err(CodecErrorKind::DuplicateKey(key).into());
+                    }
+                    match self.value(elem, depth + 1) {
+                        Ok(entry) => entries.insert(key, entry),
+                        Err(e) => return Err(e.within(|| Step::Key(key))),
+                    };
+                }
+                Ok(Value::Map(entries))
             }
-            self.path.push(step);
-            let entry = self.value(entry_ty, depth + 1)?;
-            self.path.pop();
-            entries.insert(key, entry);
+            ty => mismatch(ty, &Item::Map(n)),
         }
-        let Some(attributes) = attributes else {
-            return Ok(Value::Map(entries));
-        };
+    }
+
+    /// An object's attributes. Terraform sends every attribute, keys sorted bytewise: the order
+    /// of `attributes` itself. So each key is first compared with the attribute expected next,
+    /// which needs no lookup and no check for duplicates; a key out of that order (a sender
+    /// that does not sort) falls back to looking each one up.
+    fn object(
+        &mut self,
+        attributes: &BTreeMap<String, Type>,
+        n: usize,
+        depth: usize,
+    ) -> Coded<Value> {
+        let mut in_order: Vec<(String, Value)> = Vec::with_capacity(n.min(attributes.len()));
+        let mut expected = attributes.iter();
+        let mut remaining = n;
+        while remaining > 0 {
+            let key = self.key()?;
+            let Some((name, attr_ty)) = expected.next().filter(|(name, _)| name.as_bytes() == key)
+            else {
+                let seen: BTreeMap<String, Value> = in_order.into_iter().collect();
+                return self.object_unordered(attributes, seen, key, remaining, depth);
+            };
+            remaining -= 1;
+            match self.value(attr_ty, depth + 1) {
+                Ok(entry) => in_order.push((name.clone(), entry)),
+                Err(e) => return Err(e.within(|| Step::Attribute(name.clone()))),
+            }
+        }
+        if let Some((missing, _)) = expected.next() {
+            return Err(CodecErrorKind::MissingAttribute(missing.clone()).into());
+        }
+        Ok(Value::Object(in_order.into_iter().collect()))
+    }
+
+    /// The rest of an object whose keys left the schema's order at `key`, with `remaining`
+    /// entries (`key`'s among them) still to read.
+    fn object_unordered(
+        &mut self,
+        attributes: &BTreeMap<String, Type>,
+        mut entries: BTreeMap<String, Value>,
+        first_key: &[u8],
+        remaining: usize,
+        depth: usize,
+    ) -> Coded<Value> {
+        let mut key = first_key;
+        for left in (0..remaining).rev() {
+            let name = utf8(key)?;
+            let Some(attr_ty) = attributes.get(&name) else {
+                return Err(CodecErrorKind::UnsupportedAttribute(name).into());
+            };
+            if entries.contains_key(&name) {
+                return Err(CodecErrorKind::DuplicateKey(name).into());
+            }
+            match self.value(attr_ty, depth + 1) {
+                Ok(entry) => entries.insert(name, entry),
+                Err(e) => return Err(e.within(|| Step::Attribute(name))),
+            };
+            if left > 0 {
+                key = self.key()?;
+            }
+        }
         if let Some(missing) = attributes.keys().find(|name| !entries.contains_key(*name)) {
-            return self.fail(CodecErrorKind::MissingAttribute(missing.clone()));
+            return Err(CodecErrorKind::MissingAttribute(missing.clone()).into());
         }
         Ok(Value::Object(entries))
     }
@@ -166,34 +222,38 @@ impl<'a> Decoder<'a> {
         n: usize,
         elem: impl Fn(usize) -> &'t Type,
         depth: usize,
-    ) -> Result<Vec<Value>, CodecError> {
+    ) -> Coded<Vec<Value>> {
         let mut items = Vec::with_capacity(capacity(n, &self.reader));
         for i in 0..n {
-            self.path.push(Step::Index(i as i64));
-            items.push(self.value(elem(i), depth + 1)?);
-            self.path.pop();
+            match self.value(elem(i), depth + 1) {
+                Ok(item) => items.push(item),
+                Err(e) => return Err(e.within(|| Step::Index(i as i64))),
+            }
         }
         Ok(items)
     }
 
-    fn key(&mut self) -> Result<String, CodecError> {
+    /// A map key's bytes (not yet checked to be UTF-8).
+    fn key(&mut self) -> Coded<&'a [u8]> {
         match self.item()? {
-            Item::Str(bytes) | Item::Bin(bytes) => utf8(bytes).or_else(|kind| self.fail(kind)),
-            _ => self.fail(CodecErrorKind::NonStringKey),
+            Item::Str(bytes) | Item::Bin(bytes) => Ok(bytes),
+            _ => Err(CodecErrorKind::NonStringKey.into()),
         }
     }
 
     /// After the `[` of a `[type JSON, value]` pair.
-    fn dynamic(&mut self, depth: usize) -> Result<Value, CodecError> {
+    fn dynamic(&mut self, depth: usize) -> Coded<Value> {
         let ty = match self.item()? {
-            Item::Bin(bytes) | Item::Str(bytes) => Type::from_json_bytes(bytes)
-                .map_err(|e| CodecError::new(Path(self.path.clone()), e.kind))?,
+            Item::Bin(bytes) | Item::Str(bytes) => {
+                Type::from_json_bytes(bytes).map_err(|e| Unwound::new(e.kind))?
+            }
             other => {
                 let found = other.kind_name();
-                return self.fail(CodecErrorKind::Mismatch {
+                return Err(CodecErrorKind::Mismatch {
                     expected: "type JSON bytes",
                     found,
-                });
+                }
+                .into());
             }
         };
         let inner = self.value(&ty, depth + 1)?;
@@ -201,36 +261,50 @@ impl<'a> Decoder<'a> {
     }
 }
 
+fn mismatch<T>(ty: &Type, item: &Item<'_>) -> Coded<T> {
+    let expected = if *ty == Type::Dynamic {
+        "a [type, value] pair"
+    } else {
+        ty.kind_name()
+    };
+    Err(CodecErrorKind::Mismatch {
+        expected,
+        found: item.kind_name(),
+    }
+    .into())
+}
+
+fn scalar(ty: &Type, item: &Item<'_>) -> Coded<Value> {
+    match (ty, item) {
+        (Type::Bool, Item::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Number, item) => Ok(Value::Number(number(item)?)),
+        (Type::String, Item::Str(bytes) | Item::Bin(bytes)) => Ok(Value::String(utf8(bytes)?)),
+        (ty, item) => mismatch(ty, item),
+    }
+}
+
 struct Encoder {
     out: Vec<u8>,
-    path: Vec<Step>,
 }
 
 impl Encoder {
-    fn fail<T>(&self, kind: CodecErrorKind) -> Result<T, CodecError> {
-        Err(CodecError::new(Path(self.path.clone()), kind))
-    }
-
-    /// Runs a [`Writer`] step on the output, attaching the current path to its error.
-    fn write(
-        &mut self,
-        step: impl FnOnce(&mut Writer) -> Result<(), CodecErrorKind>,
-    ) -> Result<(), CodecError> {
+    /// Runs a [`Writer`] step on the output.
+    fn write(&mut self, step: impl FnOnce(&mut Writer) -> Result<(), CodecErrorKind>) -> Coded<()> {
         let mut writer = Writer {
             out: std::mem::take(&mut self.out),
         };
         let result = step(&mut writer);
         self.out = writer.out;
-        result.or_else(|kind| self.fail(kind))
+        Ok(result?)
     }
 
     // As in decoding, each level's work is split into small functions to keep frames small.
-    fn value(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+    fn value(&mut self, value: &Value, ty: &Type) -> Coded<()> {
         match (value, ty) {
-            (Value::Null, _) => self.write(|w| {
-                w.out.push(0xc0);
+            (Value::Null, _) => {
+                self.out.push(0xc0);
                 Ok(())
-            }),
+            }
             (Value::Unknown(refinement), _) => self.unknown(refinement, ty),
             (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
                 self.write(|w| {
@@ -239,45 +313,38 @@ impl Encoder {
                 })?;
                 self.value(inner, inner_ty)
             }
-            (_, Type::Dynamic) => self.fail(CodecErrorKind::MissingDynamicType),
+            (_, Type::Dynamic) => Err(CodecErrorKind::MissingDynamicType.into()),
             (Value::List(_) | Value::Set(_) | Value::Tuple(_), _) => self.sequence(value, ty),
             (Value::Map(_) | Value::Object(_), _) => self.entries(value, ty),
             _ => self.scalar(value, ty),
         }
     }
 
-    fn mismatch(&self, value: &Value, ty: &Type) -> Result<(), CodecError> {
-        self.fail(CodecErrorKind::Mismatch {
-            expected: ty.kind_name(),
-            found: value.kind_name().to_owned(),
-        })
-    }
-
-    fn unknown(&mut self, refinement: &Refinement, ty: &Type) -> Result<(), CodecError> {
-        refinement_fits(refinement, ty).or_else(|kind| self.fail(kind))?;
+    fn unknown(&mut self, refinement: &Refinement, ty: &Type) -> Coded<()> {
+        refinement_fits(refinement, ty)?;
         if refinement.is_empty() || *ty == Type::Dynamic {
             return self.write(|w| w.ext(EXT_UNKNOWN, &[0]));
         }
-        let payload = refinement_payload(refinement).or_else(|kind| self.fail(kind))?;
+        let payload = refinement_payload(refinement)?;
         if payload.len() > MAX_REFINEMENT_BYTES {
-            return self.fail(CodecErrorKind::TooLarge(payload.len()));
+            return Err(CodecErrorKind::TooLarge(payload.len()).into());
         }
         self.write(|w| w.ext(EXT_REFINED, &payload))
     }
 
-    fn scalar(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+    fn scalar(&mut self, value: &Value, ty: &Type) -> Coded<()> {
         match (value, ty) {
-            (Value::Bool(b), Type::Bool) => self.write(|w| {
-                w.out.push(if *b { 0xc3 } else { 0xc2 });
+            (Value::Bool(b), Type::Bool) => {
+                self.out.push(if *b { 0xc3 } else { 0xc2 });
                 Ok(())
-            }),
+            }
             (Value::Number(n), Type::Number) => self.write(|w| w.number(n)),
             (Value::String(s), Type::String) => self.write(|w| w.str(s)),
-            _ => self.mismatch(value, ty),
+            _ => value_mismatch(value, ty),
         }
     }
 
-    fn sequence(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+    fn sequence(&mut self, value: &Value, ty: &Type) -> Coded<()> {
         match (value, ty) {
             (Value::List(items), Type::List(elem)) | (Value::Set(items), Type::Set(elem)) => {
                 self.write(|w| w.array(items.len()))?;
@@ -287,62 +354,76 @@ impl Encoder {
                 self.write(|w| w.array(items.len()))?;
                 self.elements(items, |i| &elems[i])
             }
-            (Value::Tuple(items), Type::Tuple(elems)) => self.fail(CodecErrorKind::TupleLength {
+            (Value::Tuple(items), Type::Tuple(elems)) => Err(CodecErrorKind::TupleLength {
                 expected: elems.len(),
                 found: items.len(),
-            }),
-            _ => self.mismatch(value, ty),
+            }
+            .into()),
+            _ => value_mismatch(value, ty),
         }
     }
 
-    fn entries(&mut self, value: &Value, ty: &Type) -> Result<(), CodecError> {
+    fn entries(&mut self, value: &Value, ty: &Type) -> Coded<()> {
         match (value, ty) {
             (Value::Map(items), Type::Map(elem)) => {
                 self.write(|w| w.map(items.len()))?;
                 for (key, item) in items {
                     self.write(|w| w.str(key))?;
-                    self.path.push(Step::Key(key.clone()));
-                    self.value(item, elem)?;
-                    self.path.pop();
+                    self.value(item, elem)
+                        .map_err(|e| e.within(|| Step::Key(key.clone())))?;
                 }
                 Ok(())
             }
             (Value::Object(attrs), Type::Object(object)) => {
-                if let Some(extra) = attrs
-                    .keys()
-                    .find(|name| !object.attributes.contains_key(*name))
-                {
-                    return self.fail(CodecErrorKind::UnsupportedAttribute(extra.clone()));
+                // Both maps iterate in byte order, the order Terraform's encoder sorts keys in,
+                // so one walk over the two finds whether they hold the same names.
+                let same_names = attrs.len() == object.attributes.len()
+                    && attrs
+                        .keys()
+                        .zip(object.attributes.keys())
+                        .all(|(a, b)| a == b);
+                if !same_names {
+                    return Err(object_shape_error(attrs, &object.attributes).into());
                 }
                 self.write(|w| w.map(object.attributes.len()))?;
-                // BTreeMap order is byte order, the order Terraform's encoder sorts keys in.
-                for (name, attr_ty) in &object.attributes {
-                    let Some(attr) = attrs.get(name) else {
-                        return self.fail(CodecErrorKind::MissingAttribute(name.clone()));
-                    };
+                for ((name, attr_ty), attr) in object.attributes.iter().zip(attrs.values()) {
                     self.write(|w| w.str(name))?;
-                    self.path.push(Step::Attribute(name.clone()));
-                    self.value(attr, attr_ty)?;
-                    self.path.pop();
+                    self.value(attr, attr_ty)
+                        .map_err(|e| e.within(|| Step::Attribute(name.clone())))?;
                 }
                 Ok(())
             }
-            _ => self.mismatch(value, ty),
+            _ => value_mismatch(value, ty),
         }
     }
 
-    fn elements<'t>(
-        &mut self,
-        items: &[Value],
-        elem: impl Fn(usize) -> &'t Type,
-    ) -> Result<(), CodecError> {
+    fn elements<'t>(&mut self, items: &[Value], elem: impl Fn(usize) -> &'t Type) -> Coded<()> {
         for (i, item) in items.iter().enumerate() {
-            self.path.push(Step::Index(i as i64));
-            self.value(item, elem(i))?;
-            self.path.pop();
+            self.value(item, elem(i))
+                .map_err(|e| e.within(|| Step::Index(i as i64)))?;
         }
         Ok(())
     }
+}
+
+/// Why an object's attributes are not its type's: an attribute the type lacks, else one it has.
+fn object_shape_error(
+    given: &BTreeMap<String, Value>,
+    attributes: &BTreeMap<String, Type>,
+) -> CodecErrorKind {
+    if let Some(extra) = given.keys().find(|name| !attributes.contains_key(*name)) {
+        return CodecErrorKind::UnsupportedAttribute(extra.clone());
+    }
+    let missing = attributes.keys().find(|name| !given.contains_key(*name));
+    CodecErrorKind::MissingAttribute(missing.cloned().unwrap_or_default())
+}
+
+fn value_mismatch(value: &Value, ty: &Type) -> Coded<()> {
+    Err(CodecErrorKind::Mismatch {
+        expected: ty.kind_name(),
+        found: value.kind_name().to_owned(),
+    }
+    .into())
 }
 
 mod refinement;

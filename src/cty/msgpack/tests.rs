@@ -612,3 +612,60 @@ fn the_deepest_accepted_value_fits_a_small_stack() {
         });
     assert!(worker.unwrap().join().unwrap() > depth);
 }
+
+#[test]
+fn objects_decode_in_any_key_order_and_errors_name_the_nested_path() {
+    let ty = Type::object([
+        ("a", Type::Number),
+        ("b", Type::list(Type::object([("c", Type::String)]))),
+    ]);
+    let want = Value::Object(BTreeMap::from([
+        ("a".into(), n(1)),
+        (
+            "b".into(),
+            Value::List(vec![Value::Object(BTreeMap::from([("c".into(), s("x"))]))]),
+        ),
+    ]));
+    // {"a": 1, "b": [{"c": "x"}]}, sorted as Terraform sends it, then with the keys swapped.
+    assert_eq!(
+        decode(&unhex("82a16101a1629181a163a178"), &ty).unwrap(),
+        want
+    );
+    assert_eq!(
+        decode(&unhex("82a1629181a163a178a16101"), &ty).unwrap(),
+        want
+    );
+    let cases = [
+        // b[0].c is a number.
+        ("82a16101a1629181a16301", "b[0].c", "mismatch"),
+        // The same with the keys out of order.
+        ("82a1629181a16301a16101", "b[0].c", "mismatch"),
+        // "a" twice, in order and then out of it.
+        ("82a16101a16101", "(root)", "duplicate"),
+        // Only "a": "b" is missing.
+        ("81a16101", "(root)", "missing"),
+        // Only "b": "a" is missing, found after leaving the order.
+        ("81a16290", "(root)", "missing"),
+        // An attribute the type does not have, after "a".
+        ("82a16101a17a01", "(root)", "unsupported"),
+    ];
+    for (bytes, path, what) in cases {
+        let err = decode(&unhex(bytes), &ty).unwrap_err();
+        let kind = match err.kind {
+            CodecErrorKind::Mismatch { .. } => "mismatch",
+            CodecErrorKind::DuplicateKey(_) => "duplicate",
+            CodecErrorKind::MissingAttribute(_) => "missing",
+            CodecErrorKind::UnsupportedAttribute(_) => "unsupported",
+            _ => "other",
+        };
+        assert_eq!(
+            (err.path.to_string().as_str(), kind),
+            (path, what),
+            "{bytes}"
+        );
+    }
+    let map = Type::map(Type::list(Type::Bool));
+    // {"k": [true, 1]}
+    let err = decode(&unhex("81a16b92c301"), &map).unwrap_err();
+    assert_eq!(err.path.to_string(), "[\"k\"][1]");
+}
