@@ -6,7 +6,7 @@
 //! expect. Elements of set-nested attributes have no stable path, so the steps do not descend
 //! into them.
 
-use crate::cty::{self, Path};
+use crate::cty::{self, Path, Step};
 
 use super::diag::Diagnostics;
 use super::plan_modifiers::{PlanModifyRequest, PlanModifyResponse};
@@ -24,11 +24,13 @@ macro_rules! attribute_walker {
             value: $($borrow)+ cty::Value,
             f: &mut dyn FnMut(&Attribute, &Path, $($borrow)+ cty::Value),
         ) {
+            // One path, extended on the way down and cut back on the way up: a path per
+            // attribute cloned from its parent's cost more than the visit itself.
             fn fields(
                 attributes: &[Attribute],
                 blocks: &[NestedBlock],
                 value: $($borrow)+ cty::Value,
-                path: &Path,
+                path: &mut Path,
                 f: &mut dyn FnMut(&Attribute, &Path, $($borrow)+ cty::Value),
             ) {
                 let cty::Value::Object(attrs) = value else {
@@ -36,47 +38,53 @@ macro_rules! attribute_walker {
                 };
                 for a in attributes {
                     if let Some(v) = attrs.$get(&a.name) {
-                        let p = path.join_attr(a.name.clone());
-                        f(a, &p, v);
+                        path.0.push(Step::Attribute(a.name.clone()));
+                        f(a, path, v);
                         if let Some((nesting, inner)) = a.nested() {
-                            each(nesting, v, &p, &mut |item, ip| fields(inner, &[], item, ip, f));
+                            each(nesting, v, path, &mut |item, ip| fields(inner, &[], item, ip, f));
                         }
+                        path.0.pop();
                     }
                 }
                 for nb in blocks {
                     let Some(v) = attrs.$get(&nb.type_name) else {
                         continue;
                     };
-                    let p = path.join_attr(nb.type_name.clone());
-                    each(nb.nesting, v, &p, &mut |item, ip| {
+                    path.0.push(Step::Attribute(nb.type_name.clone()));
+                    each(nb.nesting, v, path, &mut |item, ip| {
                         fields(&nb.block.attributes, &nb.block.blocks, item, ip, f)
                     });
+                    path.0.pop();
                 }
             }
 
             fn each(
                 nesting: Nesting,
                 v: $($borrow)+ cty::Value,
-                p: &Path,
-                f: &mut dyn FnMut($($borrow)+ cty::Value, &Path),
+                p: &mut Path,
+                f: &mut dyn FnMut($($borrow)+ cty::Value, &mut Path),
             ) {
                 match (nesting, v) {
                     (Nesting::Single, v) => f(v, p),
                     (Nesting::List, cty::Value::List(items)) => {
                         for (i, item) in items.$iter().enumerate() {
-                            f(item, &p.join_index(i64::try_from(i).unwrap_or(i64::MAX)));
+                            p.0.push(Step::Index(i64::try_from(i).unwrap_or(i64::MAX)));
+                            f(item, p);
+                            p.0.pop();
                         }
                     }
                     (Nesting::Map, cty::Value::Map(items)) => {
                         for (k, item) in items.$iter() {
-                            f(item, &p.join_key(k.clone()));
+                            p.0.push(Step::Key(k.clone()));
+                            f(item, p);
+                            p.0.pop();
                         }
                     }
                     _ => {}
                 }
             }
 
-            fields(&schema.block.attributes, &schema.block.blocks, value, &Path::root(), f);
+            fields(&schema.block.attributes, &schema.block.blocks, value, &mut Path::root(), f);
         }
     };
 }

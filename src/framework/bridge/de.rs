@@ -6,27 +6,24 @@ use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::{BridgeError, VALUE_MARKER};
-use crate::cty::{self, Number, Path};
+use crate::cty::{self, Number, Step};
 
-/// Deserializes one cty value, knowing its path for error messages.
+/// Deserializes one cty value. It knows nothing of where the value sits: an error gains its
+/// path on the way out, one step per enclosing element or attribute (see [`BridgeError`]).
 #[derive(Debug, Clone)]
 pub struct ValueDeserializer<'de> {
     value: &'de cty::Value,
-    path: Path,
 }
 
 impl<'de> ValueDeserializer<'de> {
-    /// A deserializer for `value`, which sits at `path`.
+    /// A deserializer for `value`.
     #[must_use]
-    pub fn new(value: &'de cty::Value, path: Path) -> Self {
-        Self { value, path }
+    pub fn new(value: &'de cty::Value) -> Self {
+        Self { value }
     }
 
     fn unknown_error(&self) -> BridgeError {
-        BridgeError::new(
-            &self.path,
-            "value is not known until apply; model this field as framework::Value<T>",
-        )
+        BridgeError::here("value is not known until apply; model this field as framework::Value<T>")
     }
 
     fn any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BridgeError> {
@@ -34,37 +31,28 @@ impl<'de> ValueDeserializer<'de> {
             cty::Value::Null => visitor.visit_unit(),
             cty::Value::Unknown(_) => Err(self.unknown_error()),
             cty::Value::Bool(b) => visitor.visit_bool(*b),
-            cty::Value::Number(n) => visit_number(n, visitor, &self.path),
+            cty::Value::Number(n) => visit_number(n, visitor),
             cty::Value::String(s) => visitor.visit_borrowed_str(s),
             cty::Value::List(items) | cty::Value::Set(items) | cty::Value::Tuple(items) => visitor
                 .visit_seq(SeqAccess {
                     items: items.iter().enumerate(),
-                    path: &self.path,
                 }),
             cty::Value::Map(items) => visitor.visit_map(MapAccess {
                 items: items.iter(),
                 next: None,
-                path: &self.path,
                 keys: true,
             }),
             cty::Value::Object(items) => visitor.visit_map(MapAccess {
                 items: items.iter(),
                 next: None,
-                path: &self.path,
                 keys: false,
             }),
-            cty::Value::Dynamic(_, inner) => {
-                ValueDeserializer::new(inner, self.path.clone()).any(visitor)
-            }
+            cty::Value::Dynamic(_, inner) => ValueDeserializer::new(inner).any(visitor),
         }
     }
 }
 
-fn visit_number<'de, V: Visitor<'de>>(
-    n: &Number,
-    visitor: V,
-    path: &Path,
-) -> Result<V::Value, BridgeError> {
+fn visit_number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, BridgeError> {
     match n {
         Number::Int(i) => visitor.visit_i64(*i),
         Number::UInt(u) => visitor.visit_u64(*u),
@@ -73,10 +61,9 @@ fn visit_number<'de, V: Visitor<'de>>(
             Some(i) => visitor.visit_i64(i),
             None => match s.parse::<f64>() {
                 Ok(f) if f.is_finite() => visitor.visit_f64(f),
-                _ => Err(BridgeError::new(
-                    path,
-                    format!("number {s} does not fit a 64-bit number"),
-                )),
+                _ => Err(BridgeError::here(format!(
+                    "number {s} does not fit a 64-bit number"
+                ))),
             },
         },
     }
@@ -86,18 +73,15 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     type Error = BridgeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BridgeError> {
-        let path = self.path.clone();
-        self.any(visitor).map_err(|e| e.within(&path))
+        self.any(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BridgeError> {
-        let path = self.path.clone();
         match self.value {
             cty::Value::Null => visitor.visit_none(),
             cty::Value::Unknown(_) => Err(self.unknown_error()),
             _ => visitor.visit_some(self),
         }
-        .map_err(|e| e.within(&path))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -105,35 +89,27 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, BridgeError> {
-        let path = self.path.clone();
         if name != VALUE_MARKER {
-            return visitor
-                .visit_newtype_struct(self)
-                .map_err(|e| e.within(&path));
+            return visitor.visit_newtype_struct(self);
         }
         match self.value {
             cty::Value::Null => visitor.visit_none(),
             cty::Value::Unknown(_) => visitor.visit_unit(),
             _ => visitor.visit_some(self),
         }
-        .map_err(|e| e.within(&path))
     }
 
     fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BridgeError> {
         // An integral float (e.g. from JSON state) still reads as an integer.
         match self.value.as_number().and_then(Number::as_i64) {
-            Some(i) => visitor
-                .visit_i64::<BridgeError>(i)
-                .map_err(|e| e.within(&self.path)),
+            Some(i) => visitor.visit_i64::<BridgeError>(i),
             None => self.deserialize_any(visitor),
         }
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, BridgeError> {
         match self.value.as_number() {
-            Some(n) => visitor
-                .visit_f64::<BridgeError>(n.as_f64())
-                .map_err(|e| e.within(&self.path)),
+            Some(n) => visitor.visit_f64::<BridgeError>(n.as_f64()),
             None => self.deserialize_any(visitor),
         }
     }
@@ -147,11 +123,10 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
         match self.value {
             cty::Value::String(s) => {
                 let d: de::value::StrDeserializer<'_, BridgeError> = s.as_str().into_deserializer();
-                visitor.visit_enum(d).map_err(|e| e.within(&self.path))
+                visitor.visit_enum(d)
             }
             cty::Value::Unknown(_) => Err(self.unknown_error()),
-            _ => Err(BridgeError::new(
-                &self.path,
+            _ => Err(BridgeError::here(
                 "expected a string naming one of the allowed values",
             )),
         }
@@ -190,12 +165,11 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'de> {
     }
 }
 
-struct SeqAccess<'a, 'de> {
+struct SeqAccess<'de> {
     items: std::iter::Enumerate<std::slice::Iter<'de, cty::Value>>,
-    path: &'a Path,
 }
 
-impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
+impl<'de> de::SeqAccess<'de> for SeqAccess<'de> {
     type Error = BridgeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -205,10 +179,9 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
         let Some((i, item)) = self.items.next() else {
             return Ok(None);
         };
-        let path = self.path.join_index(i64::try_from(i).unwrap_or(i64::MAX));
-        seed.deserialize(ValueDeserializer::new(item, path.clone()))
+        seed.deserialize(ValueDeserializer::new(item))
             .map(Some)
-            .map_err(|e| e.within(&path))
+            .map_err(|e| e.within(|| Step::Index(i64::try_from(i).unwrap_or(i64::MAX))))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -216,15 +189,14 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
     }
 }
 
-struct MapAccess<'a, 'de> {
+struct MapAccess<'de> {
     items: btree_map::Iter<'de, String, cty::Value>,
     next: Option<(&'de String, &'de cty::Value)>,
-    path: &'a Path,
     /// Map keys (true) or object attribute names (false), for the path steps.
     keys: bool,
 }
 
-impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
+impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     type Error = BridgeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -243,18 +215,18 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
         seed: V,
     ) -> Result<V::Value, BridgeError> {
         let Some((k, v)) = self.next.take() else {
-            return Err(BridgeError::new(
-                self.path,
-                "map value requested before its key",
-            ));
+            return Err(BridgeError::here("map value requested before its key"));
         };
-        let path = if self.keys {
-            self.path.join_key(k.clone())
-        } else {
-            self.path.join_attr(k.clone())
-        };
-        seed.deserialize(ValueDeserializer::new(v, path.clone()))
-            .map_err(|e| e.within(&path))
+        let keys = self.keys;
+        seed.deserialize(ValueDeserializer::new(v)).map_err(|e| {
+            e.within(|| {
+                if keys {
+                    Step::Key(k.clone())
+                } else {
+                    Step::Attribute(k.clone())
+                }
+            })
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {

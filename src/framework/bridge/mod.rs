@@ -9,7 +9,7 @@ mod ser;
 
 use std::fmt;
 
-use crate::cty::{self, Path, Type};
+use crate::cty::{self, Path, Step, Type};
 
 pub use de::ValueDeserializer;
 pub use ser::ValueSerializer;
@@ -20,26 +20,43 @@ pub(crate) const VALUE_MARKER: &str = "$terraform_provider::framework::Value";
 pub(crate) const UNKNOWN_MARKER: &str = "$terraform_provider::framework::Unknown";
 
 /// A mismatch between a model and a value or type, with the attribute path where it happened.
+///
+/// The (de)serializers carry no path: an error starts where it happened and each enclosing
+/// element or attribute adds its step as the error passes out through it, so that a value that
+/// converts cleanly, which is nearly every value, builds no path at all. [`from_value`] and
+/// [`to_value`] put the steps in order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct BridgeError {
-    /// Where in the value; `None` until the innermost (de)serializer claims it.
+    /// Where in the value; `None` for the root.
     pub path: Option<Path>,
     /// What went wrong.
     pub message: String,
+    /// Steps gathered on the way out, innermost first.
+    outward: Vec<Step>,
 }
 
 impl BridgeError {
-    fn new(path: &Path, message: impl fmt::Display) -> Self {
+    /// An error about the value being converted at the point where it is raised.
+    fn here(message: impl fmt::Display) -> Self {
         Self {
-            path: Some(path.clone()),
+            path: None,
             message: message.to_string(),
+            outward: Vec::new(),
         }
     }
 
-    /// Sets the path if no deeper step has set it.
-    fn within(mut self, path: &Path) -> Self {
-        if self.path.is_none() {
-            self.path = Some(path.clone());
+    /// Records that the error came out of `step`.
+    fn within(mut self, step: impl FnOnce() -> Step) -> Self {
+        self.outward.push(step());
+        self
+    }
+
+    /// Puts the gathered steps in order, from the root.
+    fn rooted(mut self) -> Self {
+        if !self.outward.is_empty() {
+            let mut steps = std::mem::take(&mut self.outward);
+            steps.reverse();
+            self.path = Some(Path(steps));
         }
         self
     }
@@ -62,19 +79,13 @@ impl fmt::Display for BridgeError {
 
 impl serde::de::Error for BridgeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Self {
-            path: None,
-            message: msg.to_string(),
-        }
+        Self::here(msg)
     }
 }
 
 impl serde::ser::Error for BridgeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Self {
-            path: None,
-            message: msg.to_string(),
-        }
+        Self::here(msg)
     }
 }
 
@@ -85,7 +96,7 @@ impl serde::ser::Error for BridgeError {
 pub fn from_value<'de, T: serde::Deserialize<'de>>(
     value: &'de cty::Value,
 ) -> Result<T, BridgeError> {
-    T::deserialize(ValueDeserializer::new(value, Path::root()))
+    T::deserialize(ValueDeserializer::new(value)).map_err(BridgeError::rooted)
 }
 
 /// Writes `value` as a cty value of type `ty`; object attributes the model lacks become null.
@@ -96,7 +107,9 @@ pub fn to_value<T: serde::Serialize + ?Sized>(
     value: &T,
     ty: &Type,
 ) -> Result<cty::Value, BridgeError> {
-    value.serialize(ValueSerializer::new(ty, Path::root()))
+    value
+        .serialize(ValueSerializer::new(ty))
+        .map_err(BridgeError::rooted)
 }
 
 /// Reads a typed model from a cty value for a framework step, or adds the one diagnostic that a

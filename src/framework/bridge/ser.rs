@@ -5,30 +5,27 @@ use std::collections::BTreeMap;
 use serde::ser::{self, Impossible, Serialize};
 
 use super::{BridgeError, UNKNOWN_MARKER};
-use crate::cty::{self, Number, ObjectType, Path, Type};
+use crate::cty::{self, Number, ObjectType, Step, Type};
 
-/// Serializes into a cty value of type `ty`, which sits at `path`.
+/// Serializes into a cty value of type `ty`. Like the deserializer it carries no path; an
+/// error gains one on its way out (see [`BridgeError`]).
 #[derive(Debug, Clone)]
 pub struct ValueSerializer<'t> {
     ty: &'t Type,
-    path: Path,
 }
 
 impl<'t> ValueSerializer<'t> {
     /// A serializer producing a value of `ty`.
     #[must_use]
-    pub fn new(ty: &'t Type, path: Path) -> Self {
-        Self { ty, path }
+    pub fn new(ty: &'t Type) -> Self {
+        Self { ty }
     }
 
     fn mismatch(&self, what: &str) -> BridgeError {
-        BridgeError::new(
-            &self.path,
-            format!(
-                "the model gives {what} where the schema expects {}",
-                type_name(self.ty)
-            ),
-        )
+        BridgeError::here(format!(
+            "the model gives {what} where the schema expects {}",
+            type_name(self.ty)
+        ))
     }
 
     fn number(self, n: Number) -> Result<cty::Value, BridgeError> {
@@ -121,8 +118,7 @@ impl<'t> ser::Serializer for ValueSerializer<'t> {
 
     fn serialize_f64(self, v: f64) -> Result<cty::Value, BridgeError> {
         if !v.is_finite() {
-            return Err(BridgeError::new(
-                &self.path,
+            return Err(BridgeError::here(
                 "Terraform numbers cannot be infinite or NaN",
             ));
         }
@@ -191,10 +187,9 @@ impl<'t> ser::Serializer for ValueSerializer<'t> {
         variant: &'static str,
         _value: &T,
     ) -> Result<cty::Value, BridgeError> {
-        Err(BridgeError::new(
-            &self.path,
-            format!("enum variant {name}::{variant} with data has no Terraform form"),
-        ))
+        Err(BridgeError::here(format!(
+            "enum variant {name}::{variant} with data has no Terraform form"
+        )))
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSerializer<'t>, BridgeError> {
@@ -206,7 +201,6 @@ impl<'t> ser::Serializer for ValueSerializer<'t> {
         };
         Ok(SeqSerializer {
             kind,
-            path: self.path,
             items: Vec::with_capacity(len.unwrap_or(0)),
         })
     }
@@ -241,7 +235,6 @@ impl<'t> ser::Serializer for ValueSerializer<'t> {
         };
         Ok(MapSerializer {
             kind,
-            path: self.path,
             items: BTreeMap::new(),
             key: None,
         })
@@ -278,28 +271,21 @@ enum SeqKind<'t> {
 /// Collects the elements of a list, set or tuple.
 pub struct SeqSerializer<'t> {
     kind: SeqKind<'t>,
-    path: Path,
     items: Vec<cty::Value>,
 }
 
 impl SeqSerializer<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BridgeError> {
         let index = self.items.len();
-        let path = self
-            .path
-            .join_index(i64::try_from(index).unwrap_or(i64::MAX));
         let ty = match &self.kind {
             SeqKind::List(e) | SeqKind::Set(e) => *e,
             SeqKind::Tuple(ts) => ts.get(index).ok_or_else(|| {
-                BridgeError::new(
-                    &self.path,
-                    format!("the tuple has only {} elements", ts.len()),
-                )
+                BridgeError::here(format!("the tuple has only {} elements", ts.len()))
             })?,
         };
         let v = value
-            .serialize(ValueSerializer::new(ty, path.clone()))
-            .map_err(|e| e.within(&path))?;
+            .serialize(ValueSerializer::new(ty))
+            .map_err(|e| e.within(|| Step::Index(i64::try_from(index).unwrap_or(i64::MAX))))?;
         self.items.push(v);
         Ok(())
     }
@@ -309,10 +295,10 @@ impl SeqSerializer<'_> {
             SeqKind::List(_) => cty::Value::List(self.items),
             SeqKind::Set(_) => cty::Value::Set(self.items),
             SeqKind::Tuple(ts) if ts.len() != self.items.len() => {
-                return Err(BridgeError::new(
-                    &self.path,
-                    format!("the tuple needs {} elements", ts.len()),
-                ));
+                return Err(BridgeError::here(format!(
+                    "the tuple needs {} elements",
+                    ts.len()
+                )));
             }
             SeqKind::Tuple(_) => cty::Value::Tuple(self.items),
         })
@@ -360,28 +346,33 @@ enum MapKind<'t> {
 /// Collects the entries of a map or the attributes of an object.
 pub struct MapSerializer<'t> {
     kind: MapKind<'t>,
-    path: Path,
     items: BTreeMap<String, cty::Value>,
     key: Option<String>,
 }
 
 impl MapSerializer<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), BridgeError> {
-        let (ty, path) = match &self.kind {
-            MapKind::Map(e) => (*e, self.path.join_key(key.clone())),
+        let ty = match &self.kind {
+            MapKind::Map(e) => *e,
             MapKind::Object(o) => {
                 let ty = o.attributes.get(&key).ok_or_else(|| {
-                    BridgeError::new(
-                        &self.path,
-                        format!("the model has a field {key:?} that the schema does not"),
-                    )
+                    BridgeError::here(format!(
+                        "the model has a field {key:?} that the schema does not"
+                    ))
                 })?;
-                (ty, self.path.join_attr(key.clone()))
+                ty
             }
         };
-        let v = value
-            .serialize(ValueSerializer::new(ty, path.clone()))
-            .map_err(|e| e.within(&path))?;
+        let map = matches!(self.kind, MapKind::Map(_));
+        let v = value.serialize(ValueSerializer::new(ty)).map_err(|e| {
+            e.within(|| {
+                if map {
+                    Step::Key(key.clone())
+                } else {
+                    Step::Attribute(key.clone())
+                }
+            })
+        })?;
         self.items.insert(key, v);
         Ok(())
     }
@@ -392,7 +383,9 @@ impl MapSerializer<'_> {
             MapKind::Object(o) => {
                 // Every attribute must be present on the wire; those the model skips are null.
                 for name in o.attributes.keys() {
-                    self.items.entry(name.clone()).or_insert(cty::Value::Null);
+                    if !self.items.contains_key(name) {
+                        self.items.insert(name.clone(), cty::Value::Null);
+                    }
                 }
                 cty::Value::Object(self.items)
             }
@@ -405,13 +398,13 @@ impl ser::SerializeMap for MapSerializer<'_> {
     type Error = BridgeError;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), BridgeError> {
-        let k = key.serialize(ValueSerializer::new(&Type::String, self.path.clone()))?;
+        let k = key.serialize(ValueSerializer::new(&Type::String))?;
         match k {
             cty::Value::String(s) => {
                 self.key = Some(s);
                 Ok(())
             }
-            _ => Err(BridgeError::new(&self.path, "map keys must be strings")),
+            _ => Err(BridgeError::here("map keys must be strings")),
         }
     }
 
@@ -419,7 +412,7 @@ impl ser::SerializeMap for MapSerializer<'_> {
         let key = self
             .key
             .take()
-            .ok_or_else(|| BridgeError::new(&self.path, "map value given before its key"))?;
+            .ok_or_else(|| BridgeError::here("map value given before its key"))?;
         self.insert(key, value)
     }
 
