@@ -354,14 +354,11 @@ impl MapSerializer<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), BridgeError> {
         let ty = match &self.kind {
             MapKind::Map(e) => *e,
-            MapKind::Object(o) => {
-                let ty = o.attributes.get(&key).ok_or_else(|| {
-                    BridgeError::here(format!(
-                        "the model has a field {key:?} that the schema does not"
-                    ))
-                })?;
-                ty
-            }
+            MapKind::Object(o) => o.attributes.get(&key).ok_or_else(|| {
+                BridgeError::here(format!(
+                    "the model has a field {key:?} that the schema does not"
+                ))
+            })?,
         };
         let map = matches!(self.kind, MapKind::Map(_));
         let v = value.serialize(ValueSerializer::new(ty)).map_err(|e| {
